@@ -1,0 +1,5 @@
+"""User management for administrators."""
+
+from app.admin.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,73 @@
+"""Form pieces shared by several blueprints."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.i18n import localize_digits
+from app.labels import LANGUAGE_CHOICES
+from app.passwords import MIN_PASSWORD_LENGTH
+
+
+def strip_whitespace(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalise_email(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def email_field(label=None) -> EmailField:
+    return EmailField(
+        label or _l("E-mail"),
+        filters=[normalise_email],
+        validators=[
+            DataRequired(message=_l("Enter an e-mail address.")),
+            Email(message=_l("Enter a valid e-mail address, such as name@example.com.")),
+            Length(max=254),
+        ],
+    )
+
+
+def language_field(label=None) -> SelectField:
+    return SelectField(label or _l("Preferred language"), choices=LANGUAGE_CHOICES)
+
+
+class MinimumLength:
+    """Like WTForms' Length, but the number in the message is written in the page's digits."""
+
+    def __init__(self, minimum: int, message):
+        self.minimum = minimum
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if len(field.data or "") < self.minimum:
+            raise ValidationError(self.message % {"min": localize_digits(self.minimum)})
+
+
+def new_password_field(label=None) -> PasswordField:
+    return PasswordField(
+        label or _l("New password"),
+        validators=[
+            DataRequired(message=_l("Enter a password.")),
+            MinimumLength(MIN_PASSWORD_LENGTH, _l("Use at least %(min)s characters.")),
+            Length(max=200),
+        ],
+    )
+
+
+def confirm_password_field(field_name: str = "password") -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(message=_l("Repeat the password.")),
+            EqualTo(field_name, message=_l("The two passwords do not match.")),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: carries the CSRF token for actions such as removing."""

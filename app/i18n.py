@@ -1,0 +1,76 @@
+"""Language choice and locale-aware display: Persian digits and Solar Hijri dates in
+Persian, Gregorian dates in English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import jdatetime
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_login import current_user
+
+SESSION_KEY = "locale"
+RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def select_locale() -> str:
+    """The signed-in user's preference, else this browser's choice, else the
+    browser's Accept-Language, else the configured default."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get(SESSION_KEY) in languages:
+        return session[SESSION_KEY]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def to_persian_digits(text: str) -> str:
+    return text.translate(_PERSIAN_DIGITS)
+
+
+def localize_digits(value: object) -> str:
+    text = str(value)
+    return to_persian_digits(text) if current_language() == "fa" else text
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date for people: '4 آذر 1405' in Persian (digits shaped), 'Nov 25, 2026' in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    if current_language() == "fa":
+        day = value.date() if isinstance(value, datetime) else value
+        jalali = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
+        return to_persian_digits(jalali.strftime("%-d %B %Y"))
+    return format_date(value, "medium")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A date and time in the user's time zone, Solar Hijri in Persian."""
+    if value is None:
+        return ""
+    if current_language() == "fa":
+        local = to_user_timezone(value)
+        return to_persian_digits(f"{format_day(local)}، {local:%H:%M}")
+    return format_datetime(value, "medium")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(localize_digits, "digits")
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.add_template_global(current_language)
+    app.add_template_global(text_direction)

@@ -1,0 +1,23 @@
+"""All models, importable from one place (Alembic and the app import this package)."""
+
+from app.models.accounts import StaffRole, User
+from app.models.base import Base, utcnow
+from app.models.organisations import (
+    ConsultantAssignment,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationSize,
+)
+
+__all__ = [
+    "Base",
+    "ConsultantAssignment",
+    "MemberRole",
+    "Membership",
+    "Organisation",
+    "OrganisationSize",
+    "StaffRole",
+    "User",
+    "utcnow",
+]

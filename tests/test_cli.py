@@ -1,0 +1,90 @@
+"""The command-line tools."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.demo import DEMO_PASSWORD
+from app.extensions import db
+from app.models import ConsultantAssignment, Membership, Organisation, StaffRole, User
+from tests.factories import PASSWORD
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_users_create_makes_an_admin_who_can_log_in(runner, auth, app):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Boss@Example.com",
+            "--name",
+            "Boss",
+            "--password",
+            PASSWORD,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss@example.com." in result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.staff_role == StaffRole.ADMIN
+    assert auth.login(user).headers["Location"] == "/dashboard"
+
+
+def test_users_create_refuses_duplicates_and_short_passwords(runner, app):
+    args = ["users", "create", "--email", "a@example.com", "--name", "A", "--role", "consultant"]
+    assert runner.invoke(args=[*args, "--password", "short"]).exit_code != 0
+    assert runner.invoke(args=[*args, "--password", PASSWORD]).exit_code == 0
+    result = runner.invoke(args=[*args, "--password", PASSWORD])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+    assert count(User) == 1
+
+
+def test_users_list(runner, app):
+    runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "c@example.com",
+            "--name",
+            "C",
+            "--role",
+            "consultant",
+            "--password",
+            PASSWORD,
+        ]
+    )
+    result = runner.invoke(args=["users", "list"])
+    assert "c@example.com\tconsultant\tactive\tC" in result.output
+
+
+def test_demo_loads_once_and_prints_the_logins(runner, auth, app):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert DEMO_PASSWORD in first.output
+    assert "admin@demo.example.com" in first.output
+    counts = [count(m) for m in (User, Organisation, Membership, ConsultantAssignment)]
+    assert counts == [9, 2, 6, 2]
+
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert [count(m) for m in (User, Organisation, Membership, ConsultantAssignment)] == counts
+
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    assert organisations["شرکت پخش سپیدار"].default_locale == "fa"
+    assert organisations["Northwind Outfitters"].default_locale == "en"
+    owner = db.session.scalar(select(User).where(User.email == "maryam.ahmadi@demo.example.com"))
+    assert auth.login(owner, DEMO_PASSWORD).headers["Location"] == "/dashboard"
+
+
+def test_demo_is_refused_where_not_allowed(runner, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ALLOW_DEMO_DATA", False)
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "development only" in result.output
+    assert count(User) == 0

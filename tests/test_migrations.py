@@ -1,0 +1,57 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+
+@pytest.fixture
+def empty_database_url(config_class, tmp_path):
+    """A database with nothing in it, of the same kind as the suite's."""
+    url = make_url(config_class.SQLALCHEMY_DATABASE_URI)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    name = f"{url.database}_migrations"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture
+def migrations_app(config_class, empty_database_url):
+    class MigrationsConfig(config_class):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(MigrationsConfig)
+    with app.app_context():
+        yield app
+        db.engine.dispose()
+
+
+def test_migrations_produce_the_models_schema(migrations_app):
+    flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], "run `flask db migrate`: the models and migrations differ"
+
+
+def test_migrations_downgrade_to_nothing(migrations_app):
+    flask_migrate.upgrade()
+    assert "users" in inspect(db.engine).get_table_names()
+    flask_migrate.downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
