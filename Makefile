@@ -28,7 +28,7 @@ $(STAMP): requirements.txt
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/ruff check .

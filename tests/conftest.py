@@ -12,12 +12,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
 from config import TestConfig
 from tests import factories
+
+
+def pytest_report_header() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {url}" if url else "database: SQLite (a temporary file)"
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +66,25 @@ def _schema(config_class):
         db.engine.dispose()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Runs each request in an application context of its own, as a server does, so
+    nothing in ``g`` (such as the signed-in user) or in the database session carries
+    over from the test or from an earlier request."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own objects are reread after the request
+        return response
+
+
 @pytest.fixture(scope="session")
 def _app(config_class, _schema):
     """One application for the whole run: building its URL map and templates for every
     test would cost more than the tests. Tests that change its config do so through
     ``monkeypatch`` so the change is undone."""
     app = create_app(config_class)
+    app.test_client_class = RequestIsolatingClient
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -199,3 +199,28 @@ def test_password_is_stored_as_an_argon2_hash(app):
     user = factories.make_user()
     assert user.password_hash.startswith("$argon2id$")
     assert factories.PASSWORD not in user.password_hash
+
+
+def test_changing_the_password_ends_other_sessions(app, client, auth):
+    user = factories.make_user()
+    other_browser = app.test_client()
+    other_browser.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert other_browser.get("/dashboard").status_code == 200
+
+    auth.login(user)
+    new = "a different secret"
+    client.post(
+        "/account/password",
+        data={"current_password": factories.PASSWORD, "password": new, "confirm": new},
+    )
+    assert client.get("/dashboard").status_code == 200  # this browser stays signed in
+    assert other_browser.get("/dashboard").headers["Location"].startswith("/login")
+
+
+def test_a_deactivated_user_is_signed_out_at_once(client, auth, app):
+    user = factories.make_user()
+    auth.login(user)
+    assert client.get("/dashboard").status_code == 200
+    user.active = False
+    db.session.commit()
+    assert client.get("/dashboard").headers["Location"].startswith("/login")

@@ -119,13 +119,14 @@ def test_add_member_refuses_staff_and_duplicates(client, auth, world):
 
 def test_change_role_and_remove_member(client, auth, world):
     auth.login(world.consultant_assigned)
-    base = f"/organisations/{world.organisation.id}/members/{world.manager_membership.id}"
+    membership_id = world.manager_membership.id
+    base = f"/organisations/{world.organisation.id}/members/{membership_id}"
     client.post(f"{base}/role", data={"role": "owner"})
-    assert db.session.get(Membership, world.manager_membership.id).role == MemberRole.OWNER
+    assert db.session.get(Membership, membership_id).role == MemberRole.OWNER
     response = client.post(f"{base}/role", data={"role": "emperor"}, follow_redirects=True)
     assert "Choose a valid role." in response.get_data(as_text=True)
     client.post(f"{base}/remove")
-    assert db.session.get(Membership, world.manager_membership.id) is None
+    assert db.session.get(Membership, membership_id) is None
     assert db.session.get(User, world.manager.id) is not None  # the account stays
 
 
@@ -153,8 +154,9 @@ def test_admin_assigns_and_unassigns_a_consultant(client, auth, world):
     assert sorted(assigned) == sorted(
         [world.consultant_assigned.id, world.consultant_unassigned.id]
     )
-    client.post(f"/organisations/{world.organisation.id}/consultants/{world.assignment.id}/remove")
-    assert db.session.get(ConsultantAssignment, world.assignment.id) is None
+    assignment_id = world.assignment.id
+    client.post(f"/organisations/{world.organisation.id}/consultants/{assignment_id}/remove")
+    assert db.session.get(ConsultantAssignment, assignment_id) is None
 
 
 def test_assigning_someone_who_is_not_a_consultant_is_refused(client, auth, world):

@@ -72,6 +72,14 @@ def test_user_content_is_escaped(client, auth, world):
     assert "<b>bold</b>" not in page
 
 
+def test_pages_send_security_headers(client, app):
+    headers = client.get("/login").headers
+    assert "script-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
 def test_session_cookie_is_httponly_and_samesite(client, world):
     response = client.post(
         "/login", data={"email": world.owner.email, "password": factories.PASSWORD}

@@ -6,8 +6,6 @@ as soon as the password changes: each link can be used once.
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -25,12 +23,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
-
-
 def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "fingerprint": _fingerprint(user)})
+    return _serializer().dumps({"user": user.id, "fingerprint": user.credential_fingerprint})
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -40,7 +34,7 @@ def user_for_reset_token(token: str) -> User | None:
     except BadSignature:  # SignatureExpired is a BadSignature too
         return None
     user = db.session.get(User, payload.get("user"))
-    if user is None or not user.active or payload.get("fingerprint") != _fingerprint(user):
+    if user is None or not user.active or payload.get("fingerprint") != user.credential_fingerprint:
         return None
     return user
 

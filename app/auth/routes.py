@@ -15,8 +15,14 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user a session belongs to, unless they were deactivated or changed their
+    password since it began."""
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or user.credential_fingerprint != fingerprint:
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,6 +62,7 @@ def change_password():
         else:
             current_user.password_hash = hash_password(form.password.data)
             db.session.commit()
+            login_user(current_user._get_current_object())  # other sessions end; this one stays
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.dashboard"))
     return render_template("auth/change_password.html", form=form)

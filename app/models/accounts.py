@@ -4,6 +4,7 @@ organisations through memberships."""
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,15 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in inactive users
         return self.active
+
+    @property
+    def credential_fingerprint(self) -> str:
+        """Changes whenever the password does; signed-in sessions and password links
+        carry it, so a new password ends both."""
+        return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.credential_fingerprint}"
 
     @property
     def is_admin(self) -> bool:

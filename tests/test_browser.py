@@ -1,0 +1,134 @@
+"""In a real browser (Debian's Chromium driven by Playwright): the layout fits a 360 px
+phone, mirrors in Persian, and every form works with JavaScript switched off."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests import factories
+from tests.test_access import GRID, fill
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI needs Debian's chromium for the browser tests", pytrace=False)
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Werkzeug's test server leaves a static file open when the browser drops a connection
+# it no longer needs (a font already loaded); that is the server's, not the app's.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def log_in(page, base: str, user) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", user.email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/dashboard")
+
+
+def choose_language(page, base: str, language: str) -> None:
+    """Press the header's language switch unless the page is already in ``language``."""
+    page.goto(f"{base}/dashboard")
+    button = page.locator(f"button[name=language][value={language}]")
+    if button.count():
+        button.click()
+
+
+PAGES = [path for _endpoint, method, path, _expected in GRID if method == "GET"]
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+@pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner"])
+def test_pages_fit_a_phone_without_javascript(browser, live_server, world, role, language):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, world.user(role))
+    choose_language(page, live_server, language)
+    for path in PAGES:
+        if path == "/healthz":
+            continue
+        page.goto(live_server + fill(path, world))
+        assert page.locator("html").get_attribute("lang") == language
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide at 360px ({role}, {language})"
+    context.close()
+
+
+def test_persian_layout_mirrors_the_english_one(browser, live_server, world):
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    positions = {}
+    for language in ("en", "fa"):
+        choose_language(page, live_server, language)
+        page.goto(f"{live_server}/login")
+        brand = page.locator(".brand").bounding_box()
+        heading = page.locator("h1").bounding_box()
+        positions[language] = (brand["x"], heading["x"] + heading["width"])
+        assert page.locator("html").get_attribute("dir") == ("rtl" if language == "fa" else "ltr")
+    assert positions["en"][0] < 100  # brand at the left edge in English
+    assert positions["fa"][0] > 800  # and at the right edge in Persian
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Vazirmatn" in font
+    context.close()
+
+
+def test_forms_work_without_javascript(browser, live_server, world):
+    """Log in, switch language, and add a member with a mistake, then correct it."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, world.consultant_assigned)
+    page.goto(f"{live_server}/organisations/{world.organisation.id}/members/new")
+    page.fill("#name", "Shirin Ebadi")
+    page.fill("#email", "not an address")
+    page.click("input[type=submit]")
+    assert "Enter a valid e-mail address" in page.locator("#email-error").inner_text()
+    assert page.input_value("#name") == "Shirin Ebadi"  # nothing typed is lost
+    page.fill("#email", "shirin@example.com")
+    page.click("input[type=submit]")
+    assert "Shirin Ebadi was added." in page.locator(".flashes").inner_text()
+    page.locator("button[name=language][value=fa]").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "شیرین" not in page.content()  # the member's name stays as typed
+    assert "Shirin Ebadi" in page.content()
+    context.close()
