@@ -54,6 +54,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Rate limits on logins and password e-mails. memory:// counts per process; with
+    # several gunicorn workers use a shared store such as redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")
+    PASSWORD_MAIL_RATE_LIMIT = os.environ.get("PASSWORD_MAIL_RATE_LIMIT", "5 per minute")
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
     USERS_PER_PAGE = 25
     ALLOW_DEMO_DATA = False  # `flask demo` refuses to run unless a config allows it
 

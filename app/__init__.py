@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 
@@ -31,11 +32,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def configure(app: Flask, config_class: type[Config]) -> None:
     app.config.from_object(config_class)
     config_class.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy: take the client's address from X-Forwarded-For, so
+        # rate limits count each visitor rather than the proxy.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:
     from app import passwords
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
 
     db.init_app(app)
@@ -43,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     passwords.init_app(app)
 
 

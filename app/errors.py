@@ -16,6 +16,10 @@ MESSAGES = {
     ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried this too often in a short time. Wait a minute, then try again."),
+    ),
     500: (
         _l("Something went wrong"),
         _l("An unexpected error occurred. It has been logged; please try again later."),
@@ -41,7 +45,7 @@ def register(app: Flask) -> None:
             ),
         )
 
-    for code in (400, 403, 404):
+    for code in (400, 403, 404, 429):
 
         @app.errorhandler(code)
         def client_error(error: HTTPException):

@@ -3,6 +3,8 @@
 import sqlite3
 
 from flask_babel import Babel, lazy_gettext
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,6 +19,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are set per view (logins, password e-mails); storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

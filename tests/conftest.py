@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from config import TestConfig
 from tests import factories
 
@@ -96,6 +96,7 @@ def app(_app):
         yield _app
         db.session.remove()
         _empty_all_tables()
+        limiter.reset()  # each test starts with a clean rate-limit count
 
 
 def _empty_all_tables() -> None:

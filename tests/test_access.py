@@ -84,6 +84,12 @@ GRID = [
         ORGANISATION_EDITOR_ACTION,
     ),
     (
+        "organisations.send_member_password_link",
+        "POST",
+        "/organisations/{org_id}/members/{membership_id}/password-link",
+        ORGANISATION_EDITOR_ACTION,
+    ),
+    (
         "organisations.assign_consultant",
         "POST",
         "/organisations/{org_id}/consultants",

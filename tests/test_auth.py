@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import uuid
 
 import pytest
+import redis
 
+from app import PROJECT_ROOT
 from app.auth.password_links import make_reset_token
 from app.extensions import db
 from tests import factories
@@ -224,3 +230,75 @@ def test_a_deactivated_user_is_signed_out_at_once(client, auth, app):
     user.active = False
     db.session.commit()
     assert client.get("/dashboard").headers["Location"].startswith("/login")
+
+
+def test_repeated_failed_logins_are_slowed_down(client, app, monkeypatch):
+    user = factories.make_user()
+    for _attempt in range(10):
+        response = client.post("/login", data={"email": user.email, "password": "guess guess"})
+        assert response.status_code == 200
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_password_emails_are_rate_limited(client, app, caplog):
+    factories.make_user(email="flood@example.com")
+    codes = [
+        client.post("/password/forgot", data={"email": "flood@example.com"}).status_code
+        for _attempt in range(6)
+    ]
+    assert codes == [302] * 5 + [429]
+    assert caplog.text.count("/password/reset/") == 5
+
+
+WORKER_SCRIPT = """
+import sys
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+class RedisLimits(TestConfig):
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/15"
+    RATELIMIT_KEY_PREFIX = sys.argv[1]
+    LOGIN_RATE_LIMIT = "2 per minute"
+
+app = create_app(RedisLimits)
+with app.app_context():
+    db.create_all()
+    client = app.test_client()
+    data = {"email": "someone@example.com", "password": "guess guess"}
+    codes = [client.post("/login", data=data).status_code for _ in range(int(sys.argv[2]))]
+    print(*codes)
+"""
+
+
+def test_login_limits_are_shared_between_processes_through_redis():
+    """Two server processes count failed logins together when the limits live in Redis."""
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    prefix = f"crm-test-{uuid.uuid4().hex}"
+
+    def worker(attempts: int) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", WORKER_SCRIPT, prefix, str(attempts)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=PROJECT_ROOT,
+        )
+        return result.stdout.strip()
+
+    try:
+        assert worker(2) == "200 200"
+        assert worker(1) == "429"  # the second process knows about the first one's attempts
+    finally:
+        connection = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)

@@ -205,3 +205,20 @@ def test_staff_role_cannot_be_given_to_a_member(client, auth, world):
     ).get_data(as_text=True)
     assert "Members of an organisation cannot have a staff role." in page
     assert db.session.get(User, world.manager.id).staff_role is None
+
+
+def test_invited_member_can_be_sent_a_new_link(client, auth, world, caplog):
+    invited = factories.add_member(
+        world.organisation,
+        factories.make_user(name="Ivy Invited", password=None),
+        MemberRole.MANAGER,
+    )
+    auth.login(world.consultant_assigned)
+    page = client.get(f"/organisations/{world.organisation.id}").get_data(as_text=True)
+    assert page.count("Resend invitation") == 1  # only for the member without a password
+    response = client.post(
+        f"/organisations/{world.organisation.id}/members/{invited.id}/password-link",
+        follow_redirects=True,
+    )
+    assert "A link to set a password was sent to" in response.get_data(as_text=True)
+    assert "/password/reset/" in caplog.text

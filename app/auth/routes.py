@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.auth.password_links import send_password_link, user_for_reset_token
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.i18n import localize_digits
 from app.models import User, utcnow
 from app.passwords import hash_password, needs_rehash, verify_password
@@ -25,7 +25,16 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _password_mail_rate_limit() -> str:
+    return current_app.config["PASSWORD_MAIL_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect_back(request.args.get("next"))
@@ -69,6 +78,7 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_password_mail_rate_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

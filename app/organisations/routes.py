@@ -174,6 +174,21 @@ def remove_member(organisation_id: int, membership_id: int):
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
 
 
+@bp.route("/<int:organisation_id>/members/<int:membership_id>/password-link", methods=["POST"])
+def send_member_password_link(organisation_id: int, membership_id: int):
+    """Send an invited member a fresh link when the first one was lost or expired."""
+    organisation = _organisation_or_404(organisation_id)
+    authorize(Action.MANAGE_MEMBERS, organisation)
+    membership = _membership_or_404(organisation, membership_id)
+    if ConfirmForm().validate_on_submit():
+        send_password_link(membership.user)
+        flash(
+            _("A link to set a password was sent to %(email)s.", email=membership.user.email),
+            "success",
+        )
+    return redirect(url_for("organisations.show", organisation_id=organisation.id))
+
+
 @bp.route("/<int:organisation_id>/consultants", methods=["POST"])
 def assign_consultant(organisation_id: int):
     organisation = _organisation_or_404(organisation_id)
