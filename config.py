@@ -63,7 +63,7 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
-    USERS_PER_PAGE = 25
+    ITEMS_PER_PAGE = 25
     ALLOW_DEMO_DATA = False  # `flask demo` refuses to run unless a config allows it
 
     @classmethod

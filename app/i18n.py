@@ -11,7 +11,7 @@ from flask_babel import format_date, format_datetime, get_locale, to_user_timezo
 from flask_login import current_user
 
 SESSION_KEY = "locale"
-RTL_LANGUAGES = frozenset({"fa", "ar", "he", "ur"})
+RTL_LANGUAGES = frozenset({"fa"})
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
@@ -32,8 +32,8 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def text_direction(language: str | None = None) -> str:
-    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+def text_direction() -> str:
+    return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
 
 
 def to_persian_digits(text: str) -> str:

@@ -80,3 +80,17 @@ def test_admin_sends_a_password_link(client, auth, world, caplog):
         as_text=True
     )
     assert world.manager.email in caplog.text
+
+
+def test_user_list_is_paginated(client, auth, world, monkeypatch):
+    monkeypatch.setitem(client.application.config, "ITEMS_PER_PAGE", 4)
+    auth.login(world.admin)
+    first = client.get("/admin/users").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert 'href="/admin/users?page=2" rel="next"' in first
+    first = first.split("<table")[1]  # the list, not the header's signed-in name
+    second = client.get("/admin/users?page=2").get_data(as_text=True).split("<table")[1]
+    names = ["Ada Admin", "Carl Consultant", "Max Manager", "Olga Owner", "Otto Outsider"]
+    assert sum(name in first for name in names) == 4  # sorted by name, four a page
+    assert "Una Consultant" in second
+    assert "Ada Admin" not in second

@@ -129,6 +129,5 @@ def test_forms_work_without_javascript(browser, live_server, world):
     assert "Shirin Ebadi was added." in page.locator(".flashes").inner_text()
     page.locator("button[name=language][value=fa]").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert "شیرین" not in page.content()  # the member's name stays as typed
-    assert "Shirin Ebadi" in page.content()
+    assert "Shirin Ebadi" in page.locator("table").inner_text()  # names stay as typed
     context.close()

@@ -21,7 +21,7 @@ def users():
     if search:
         pattern = f"%{search}%"
         query = query.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
-    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("admin/users.html", page=page, search=search, confirm_form=ConfirmForm())
 
 

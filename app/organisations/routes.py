@@ -22,10 +22,6 @@ from app.policy import Action, authorize, can
 bp = Blueprint("organisations", __name__)
 
 
-def _organisation_or_404(organisation_id: int) -> Organisation:
-    return db.get_or_404(Organisation, organisation_id)
-
-
 def _membership_or_404(organisation: Organisation, membership_id: int) -> Membership:
     membership = db.get_or_404(Membership, membership_id)
     if membership.organisation_id != organisation.id:
@@ -40,7 +36,7 @@ def index():
     query = visible_organisations_query(current_user)
     if search:
         query = query.where(Organisation.name.ilike(f"%{search}%"))
-    page = db.paginate(query, per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
+    page = db.paginate(query, per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     return render_template("organisations/index.html", page=page, search=search)
 
 
@@ -92,7 +88,7 @@ def show(organisation_id: int):
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
 def edit(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.EDIT_ORGANISATION, organisation)
     form = OrganisationForm(obj=organisation, organisation_id=organisation.id)
     if form.validate_on_submit():
@@ -105,7 +101,7 @@ def edit(organisation_id: int):
 
 @bp.route("/<int:organisation_id>/members/new", methods=["GET", "POST"])
 def add_member(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_MEMBERS, organisation)
     form = MemberForm()
     if request.method == "GET":
@@ -148,7 +144,7 @@ def add_member(organisation_id: int):
 
 @bp.route("/<int:organisation_id>/members/<int:membership_id>/role", methods=["POST"])
 def change_member_role(organisation_id: int, membership_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_MEMBERS, organisation)
     membership = _membership_or_404(organisation, membership_id)
     form = MemberRoleForm()
@@ -163,7 +159,7 @@ def change_member_role(organisation_id: int, membership_id: int):
 
 @bp.route("/<int:organisation_id>/members/<int:membership_id>/remove", methods=["POST"])
 def remove_member(organisation_id: int, membership_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_MEMBERS, organisation)
     membership = _membership_or_404(organisation, membership_id)
     if ConfirmForm().validate_on_submit():
@@ -177,7 +173,7 @@ def remove_member(organisation_id: int, membership_id: int):
 @bp.route("/<int:organisation_id>/members/<int:membership_id>/password-link", methods=["POST"])
 def send_member_password_link(organisation_id: int, membership_id: int):
     """Send an invited member a fresh link when the first one was lost or expired."""
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_MEMBERS, organisation)
     membership = _membership_or_404(organisation, membership_id)
     if ConfirmForm().validate_on_submit():
@@ -191,7 +187,7 @@ def send_member_password_link(organisation_id: int, membership_id: int):
 
 @bp.route("/<int:organisation_id>/consultants", methods=["POST"])
 def assign_consultant(organisation_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.ASSIGN_CONSULTANTS, organisation)
     form = AssignConsultantForm()
     form.consultant.choices = _unassigned_consultant_choices(organisation)
@@ -207,7 +203,7 @@ def assign_consultant(organisation_id: int):
 
 @bp.route("/<int:organisation_id>/consultants/<int:assignment_id>/remove", methods=["POST"])
 def unassign_consultant(organisation_id: int, assignment_id: int):
-    organisation = _organisation_or_404(organisation_id)
+    organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.ASSIGN_CONSULTANTS, organisation)
     assignment = db.get_or_404(ConsultantAssignment, assignment_id)
     if assignment.organisation_id != organisation.id:
