@@ -64,6 +64,8 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     ITEMS_PER_PAGE = 25
+    # Questionnaire definitions (YAML), one file per questionnaire.
+    ASSESSMENTS_DIR = os.environ.get("ASSESSMENTS_DIR", str(Path(__file__).parent / "assessments"))
     ALLOW_DEMO_DATA = False  # `flask demo` refuses to run unless a config allows it
 
     @classmethod

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.forms import normalise_email
-from app.models import StaffRole, User
+from app.instrument.loader import DefinitionError, load_directory, load_questionnaire
+from app.instrument.versions import check_not_conflicting
+from app.models import QuestionnaireVersion, StaffRole, User
 from app.passwords import MIN_PASSWORD_LENGTH, hash_password
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -70,6 +74,53 @@ def load_demo() -> None:
         click.echo(f"  {person.email:<34} {role}")
 
 
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaire definitions (YAML).")
+
+
+@questionnaires_cli.command("list")
+def list_questionnaires() -> None:
+    """List the questionnaires in the assessments folder."""
+    try:
+        loaded = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
+    except DefinitionError as error:
+        raise click.ClickException("invalid definitions:\n" + str(error)) from None
+    for questionnaire in loaded:
+        definition = questionnaire.definition
+        items = sum(len(dimension.items) for dimension in definition.dimensions)
+        click.echo(
+            f"{definition.id}\t{definition.version}\t{len(definition.dimensions)} dimensions\t"
+            f"{items} items\t{questionnaire.content_hash[:12]}\t{definition.title.en}"
+        )
+
+
+@questionnaires_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_questionnaires(paths: tuple[Path, ...]) -> None:
+    """Check definition files (default: every file in the assessments folder)."""
+    paths = paths or tuple(sorted(Path(current_app.config["ASSESSMENTS_DIR"]).glob("*.yaml")))
+    failed = False
+    for path in paths:
+        try:
+            loaded = load_questionnaire(path)
+            _check_against_frozen_copy(loaded.definition)
+        except DefinitionError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(problem, err=True)
+        else:
+            click.echo(f"{path.name}: ok ({loaded.definition.id} {loaded.definition.version})")
+    if failed:
+        raise SystemExit(1)
+
+
+def _check_against_frozen_copy(definition) -> None:
+    """A version already used by assessments must keep its content (when the database
+    has been set up; a fresh checkout may validate files before it has one)."""
+    if inspect(db.engine).has_table(QuestionnaireVersion.__tablename__):
+        check_not_conflicting(db.session, definition)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(questionnaires_cli)
     app.cli.add_command(load_demo)

@@ -9,6 +9,7 @@ from app.models.organisations import (
     Organisation,
     OrganisationSize,
 )
+from app.models.questionnaires import QuestionnaireVersion
 
 __all__ = [
     "Base",
@@ -17,6 +18,7 @@ __all__ = [
     "Membership",
     "Organisation",
     "OrganisationSize",
+    "QuestionnaireVersion",
     "StaffRole",
     "User",
     "utcnow",

@@ -1,0 +1,199 @@
+"""The scoring engine, checked against examples worked out by hand.
+
+The fixture ``mini`` has two dimensions on a five-point scale (1 -> 0, 2 -> 25, 3 -> 50,
+4 -> 75, 5 -> 100):
+  lead (weight 2, critical below 40): a (weight 1), b (weight 1, reverse), c (weight 2)
+  ops  (weight 1):                    d (weight 1), e (weight 1)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import PROJECT_ROOT
+from app.instrument.loader import load_questionnaire
+from app.instrument.scoring import Consensus, Response, score_assessment
+
+FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_questionnaire(FIXTURES / "mini.yaml").definition
+
+
+def answers(**values):
+    return {("mini", item): value for item, value in values.items()}
+
+
+def test_single_respondent_worked_example(mini):
+    # lead: a=4 -> 75; b=2 -> 25, reversed -> 75; c=5 -> 100
+    #       (75*1 + 75*1 + 100*2) / (1 + 1 + 2) = 350 / 4 = 87.5, coverage 4/4 = 1
+    # ops:  d=3 -> 50; e N/A -> left out; coverage 1/2 = 0.5 (just enough): score 50
+    # index = (87.5*2 + 50*1) / (2 + 1) = 225 / 3 = 75 -> "established" (60 <= 75 < 80)
+    result = score_assessment(
+        [mini], [Response("r1", "manager", answers(a=4, b=2, c=5, d=3, e=None))]
+    )
+    questionnaire = result.questionnaire("mini")
+    lead, ops = questionnaire.dimensions
+    assert lead.score == 87.5
+    assert lead.coverage == 1
+    assert lead.level == "leading"
+    assert ops.score == 50
+    assert ops.coverage == 0.5
+    assert ops.items[1].not_applicable == 1
+    assert questionnaire.index == 75
+    assert questionnaire.level == "established"
+    assert result.index == 75
+    assert result.level == "established"
+    assert result.caps == ()
+
+
+def test_critical_dimension_caps_the_level_and_says_why(mini):
+    # lead: a=1 -> 0; b=5 -> 100, reversed -> 0; c=2 -> 25
+    #       (0 + 0 + 25*2) / 4 = 12.5, under the threshold 40 -> band "initial"
+    # ops:  d=5, e=5 -> 100
+    # index = (12.5*2 + 100) / 3 = 41.67 -> "developing", capped by lead to "initial"
+    result = score_assessment([mini], [Response("r1", "manager", answers(a=1, b=5, c=2, d=5, e=5))])
+    assert result.index == pytest.approx(125 / 3)
+    assert result.uncapped_level == "developing"
+    assert result.level == "initial"
+    (cap,) = result.caps
+    assert (cap.dimension_id, cap.score, cap.threshold, cap.capped_at) == (
+        "lead",
+        12.5,
+        40,
+        "initial",
+    )
+    assert result.questionnaire("mini").dimension("lead").critical_breach
+
+
+def test_too_few_answers_is_insufficient_data_not_a_low_score(mini):
+    # lead: only a answered -> coverage 1/4 = 0.25 < 0.5 -> insufficient
+    # ops:  d=4, e=4 -> 75; the index rests on ops alone: 75
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=5, d=4, e=4))])
+    lead = result.questionnaire("mini").dimension("lead")
+    assert lead.score is None
+    assert lead.sufficient is False
+    assert lead.coverage == 0.25
+    assert lead.level is None
+    assert result.index == 75
+
+
+def test_several_respondents_statistics_groups_and_disagreement(mini):
+    responses = [
+        Response("r1", "executive", answers(a=5, b=1, c=5, d=5, e=3)),
+        Response("r2", "staff", answers(a=3, b=3, c=3, d=1, e=3)),
+        Response("r3", "staff", answers(a=4, b=2, c=4, d=1, e=None)),
+    ]
+    result = score_assessment([mini], responses)
+    ops = result.questionnaire("mini").dimension("ops")
+    d = ops.items[0]
+    # d: 100, 0, 0 -> n 3, mean 33.33, median 0, sd sqrt(((66.67)^2 + 2*(33.33)^2)/3) = 47.14
+    assert d.answers.n == 3
+    assert d.answers.mean == pytest.approx(100 / 3)
+    assert d.answers.median == 0
+    assert d.answers.sd == pytest.approx(47.1405, abs=1e-4)
+    assert (d.answers.min, d.answers.max) == (0, 100)
+    assert d.disagreement  # 47.14 > 25
+    e = ops.items[1]
+    assert (e.answers.n, e.not_applicable, e.disagreement) == (2, 1, False)
+    # ops = (33.33 + 50) / 2 = 41.67
+    assert ops.score == pytest.approx(125 / 3)
+    # Respondents' own ops scores: r1 (100+50)/2=75, r2 (0+50)/2=25, r3 d only: coverage 0.5, 0
+    assert ops.respondents.n == 3
+    assert ops.respondents.mean == pytest.approx(100 / 3)
+    # Groups: executive ops 75; staff d mean 0, e mean 50 -> 25; gap 50
+    assert ops.by_group == {"executive": 75, "staff": 25}
+    assert ops.group_gap == 50
+    assert result.groups == ("executive", "staff")
+    assert result.respondents == 3
+
+
+def test_consensus_replaces_only_its_item_and_is_marked(mini):
+    responses = [
+        Response("r1", "executive", answers(a=5, b=1, c=5, d=5, e=3)),
+        Response("r2", "staff", answers(a=3, b=3, c=3, d=1, e=3)),
+    ]
+    plain = score_assessment([mini], responses)
+    agreed = score_assessment(
+        [mini], responses, consensus={("mini", "d"): Consensus(4, "Workshop, 12 May")}
+    )
+    d_plain = plain.questionnaire("mini").dimension("ops").items[0]
+    d_agreed = agreed.questionnaire("mini").dimension("ops").items[0]
+    assert d_plain.score == 50
+    assert d_plain.consensus is None
+    assert d_agreed.score == 75
+    assert d_agreed.consensus.note == "Workshop, 12 May"
+    assert d_agreed.answers == d_plain.answers  # the raw answers are still reported
+    # ops was (50 + 50) / 2 = 50; with d agreed at 75 it is (75 + 50) / 2 = 62.5
+    assert agreed.questionnaire("mini").dimension("ops").score == 62.5
+    assert agreed.questionnaire("mini").dimension("lead") == plain.questionnaire("mini").dimension(
+        "lead"
+    )
+
+
+def test_targets_gaps_priorities_and_action_plan(mini):
+    # lead 87.5 ("leading"), target "leading" (80): no gap.
+    # ops 50 ("developing"), no target: the next band up, "established" (60): gap 10,
+    # priority 10 x weight 1 = 10; recommendations are those of ops at "developing".
+    result = score_assessment(
+        [mini],
+        [Response("r1", "manager", answers(a=4, b=2, c=5, d=3, e=3))],
+        targets={("mini", "lead"): "leading"},
+    )
+    lead = result.questionnaire("mini").dimension("lead")
+    ops = result.questionnaire("mini").dimension("ops")
+    assert (lead.target_level, lead.gap, lead.priority) == ("leading", 0, 0)
+    assert (ops.target_level, ops.target_score, ops.gap, ops.priority) == (
+        "established",
+        60,
+        10,
+        10,
+    )
+    (action,) = result.action_plan
+    assert (action.dimension_id, action.level, action.gap) == ("ops", "developing", 10)
+    assert action.recommendations[0].text.en == "Act at developing"
+
+
+def test_critical_dimensions_come_first_in_the_action_plan(mini):
+    # lead 37.5 (critical), gap to "developing" (40) = 2.5, priority 2.5 x 2 = 5;
+    # ops 0, gap to "emerging" (20) = 20, priority 20: larger, but lead is critical.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=3, b=3, c=2, d=1, e=1))])
+    assert [a.dimension_id for a in result.action_plan] == ["lead", "ops"]
+    assert [a.priority for a in result.action_plan] == [5, 20]
+
+
+def test_answers_off_the_scale_are_refused(mini):
+    with pytest.raises(ValueError, match="not on the scale"):
+        score_assessment([mini], [Response("r1", "staff", answers(a=9))])
+
+
+def test_unknown_target_level_is_refused(mini):
+    with pytest.raises(ValueError, match="unknown target level"):
+        score_assessment([mini], [], targets={("mini", "ops"): "heroic"})
+
+
+def test_no_answers_at_all(mini):
+    result = score_assessment([mini], [])
+    assert result.index is None
+    assert result.level is None
+    assert result.action_plan == ()
+
+
+def test_benchmark_script_runs():
+    """The benchmark prints its figures (its timings are read by people, not asserted)."""
+    result = subprocess.run(
+        [sys.executable, "bench/score_assessment.py", "--respondents", "6", "--repeat", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert "6 respondents" in result.stdout
+    assert "score_assessment:" in result.stdout
+    assert "baseline" in result.stdout
