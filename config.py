@@ -41,6 +41,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "crm-readiness@localhost")
 
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Respondents' private links last until a day after the deadline, or this many days.
+    RESPONDENT_LINK_DAYS = int(os.environ.get("RESPONDENT_LINK_DAYS", "60"))
     # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -55,14 +55,18 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.assessments import bp as assessments_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
+    from app.respond import bp as respond_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(respond_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -73,11 +77,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
-    from app.labels import label
+    from app.labels import audit_value, label
     from app.policy import Action, can
 
     i18n.init_app(app)
     app.add_template_filter(label, "label")
+    app.add_template_filter(audit_value, "audit_value")
     app.add_template_global(can)
     app.add_template_global(Action)
 

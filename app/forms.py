@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, ValidationError
@@ -18,6 +19,14 @@ def strip_whitespace(value: str | None) -> str | None:
 
 def normalise_email(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def is_email(text: str) -> bool:
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def email_field(label=None) -> EmailField:

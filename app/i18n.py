@@ -45,6 +45,15 @@ def localize_digits(value: object) -> str:
     return to_persian_digits(text) if current_language() == "fa" else text
 
 
+def format_number(value: float | None, decimals: int = 1) -> str:
+    """A score for display (the only place scores are rounded): Persian digits and
+    decimal separator in Persian."""
+    if value is None:
+        return "—"
+    text = f"{value:.{decimals}f}"
+    return to_persian_digits(text).replace(".", "٫") if current_language() == "fa" else text
+
+
 def format_day(value: date | datetime | None) -> str:
     """A date for people: '4 آذر 1405' in Persian (digits shaped), 'Nov 25, 2026' in English."""
     if value is None:
@@ -70,6 +79,7 @@ def format_moment(value: datetime | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localize_digits, "digits")
+    app.add_template_filter(format_number, "number")
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_global(current_language)

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from app.models import MemberRole, OrganisationSize, StaffRole
+from app.models import AssessmentStatus, MemberRole, OrganisationSize, StaffRole
 
 LANGUAGE_NAMES = {"fa": "فارسی", "en": "English"}
 # Each language's name is written in that language, so it is marked as such.
@@ -29,13 +29,78 @@ SIZE_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    AssessmentStatus.DRAFT: _l("Draft"),
+    AssessmentStatus.OPEN: _l("Open for answers"),
+    AssessmentStatus.IN_REVIEW: _l("In review"),
+    AssessmentStatus.PUBLISHED: _l("Published"),
+    AssessmentStatus.ARCHIVED: _l("Archived"),
+}
+
+# The default respondent groups; groups a consultant names differently show as typed.
+GROUP_LABELS = {
+    "executive": _l("Executive"),
+    "manager": _l("Manager"),
+    "staff": _l("Staff"),
+}
+
+
+AUDIT_ACTION_LABELS = {
+    "created": _l("Assessment created"),
+    "status": _l("State changed"),
+    "reopened": _l("Reopened after publishing"),
+    "target": _l("Target level"),
+    "respondent added": _l("Respondent added"),
+    "link issued": _l("Link issued"),
+    "link revoked": _l("Link revoked"),
+    "answer": _l("Answer"),
+    "submitted": _l("Response submitted"),
+    "unlocked": _l("Response unlocked"),
+    "consensus": _l("Consensus value"),
+    "observations": _l("Observations"),
+}
+
+AUDIT_FIELD_LABELS = {
+    "value": _l("value"),
+    "not_applicable": _l("not applicable"),
+    "comment": _l("comment"),
+    "note": _l("note"),
+}
+
+
+def audit_value(value: object) -> str:
+    """An audit trail's old or new value, in words."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, dict):
+        return (
+            "; ".join(
+                f"{AUDIT_FIELD_LABELS.get(key, key)}: {audit_value(item)}"
+                for key, item in value.items()
+                if item not in (None, "", False)
+            )
+            or "—"
+        )
+    return str(label(value))
+
+
 def choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in labels.items()]
 
 
 def label(value: object) -> object:
     """The translated label of a stored value, for templates."""
-    for labels in (STAFF_ROLE_LABELS, MEMBER_ROLE_LABELS, SIZE_LABELS, LANGUAGE_NAMES):
+    for labels in (
+        STAFF_ROLE_LABELS,
+        MEMBER_ROLE_LABELS,
+        SIZE_LABELS,
+        LANGUAGE_NAMES,
+        STATUS_LABELS,
+        GROUP_LABELS,
+        AUDIT_ACTION_LABELS,
+    ):
         if value in labels:
             return labels[value]
     return value

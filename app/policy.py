@@ -1,6 +1,7 @@
 """Who may see and change what: the one place every view asks.
 
 Each rule is a plain function of the user and (where it concerns one) the organisation,
+assessment or respondent,
 so the rules read as a table and can be tested without a request. Views call
 ``authorize``; templates call ``can`` to decide which links to show.
 """
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import Any
 
 from flask import abort
 from flask_login import current_user
 
 from app.extensions import login_manager
-from app.models import MemberRole, Organisation, User
+from app.models import Assessment, AssessmentStatus, MemberRole, Organisation, Respondent, User
 
 
 class Action(enum.StrEnum):
@@ -25,6 +27,13 @@ class Action(enum.StrEnum):
     EDIT_ORGANISATION = "edit_organisation"
     MANAGE_MEMBERS = "manage_members"
     ASSIGN_CONSULTANTS = "assign_consultants"
+    CREATE_ASSESSMENT = "create_assessment"  # on an organisation
+    MANAGE_ASSESSMENT = "manage_assessment"  # set up, invite, review, publish
+    VIEW_RESULTS = "view_results"
+    RESPOND = "respond"  # on a respondent: answer from one's own account
+
+
+Target = Organisation | Assessment | Respondent
 
 
 def member_role(user: User, organisation: Organisation) -> MemberRole | None:
@@ -40,25 +49,47 @@ def is_assigned(user: User, organisation: Organisation) -> bool:
     )
 
 
-def _admin(user: User, _organisation: Organisation | None) -> bool:
+def organisation_of(target: Target | None) -> Organisation | None:
+    if isinstance(target, Respondent):
+        return target.assessment.organisation
+    if isinstance(target, Assessment):
+        return target.organisation
+    return target
+
+
+def _admin(user: User, _target: Target | None) -> bool:
     return user.is_admin
 
 
-def _staff(user: User, _organisation: Organisation | None) -> bool:
+def _staff(user: User, _target: Target | None) -> bool:
     return user.is_staff
 
 
-def _admin_or_assigned(user: User, organisation: Organisation | None) -> bool:
+def _admin_or_assigned(user: User, target: Target | None) -> bool:
+    organisation = organisation_of(target)
     return user.is_admin or (organisation is not None and is_assigned(user, organisation))
 
 
-def _admin_assigned_or_member(user: User, organisation: Organisation | None) -> bool:
+def _admin_assigned_or_member(user: User, target: Target | None) -> bool:
+    organisation = organisation_of(target)
     return _admin_or_assigned(user, organisation) or (
         organisation is not None and member_role(user, organisation) is not None
     )
 
 
-RULES: dict[Action, Callable[[User, Organisation | None], bool]] = {
+def _results_reader(user: User, assessment: Assessment) -> bool:
+    """Staff of the organisation see results at any stage; its owners once published."""
+    return _admin_or_assigned(user, assessment) or (
+        assessment.status in (AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)
+        and member_role(user, assessment.organisation) is MemberRole.OWNER
+    )
+
+
+def _the_respondent(user: User, respondent: Respondent) -> bool:
+    return respondent.user_id == user.id
+
+
+RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_USERS: _admin,
     Action.CREATE_ORGANISATION: _staff,
     Action.LIST_ORGANISATIONS: _staff,
@@ -66,20 +97,25 @@ RULES: dict[Action, Callable[[User, Organisation | None], bool]] = {
     Action.EDIT_ORGANISATION: _admin_or_assigned,
     Action.MANAGE_MEMBERS: _admin_or_assigned,
     Action.ASSIGN_CONSULTANTS: _admin,
+    Action.CREATE_ASSESSMENT: _admin_or_assigned,
+    Action.MANAGE_ASSESSMENT: _admin_or_assigned,
+    Action.VIEW_RESULTS: _results_reader,
+    Action.RESPOND: _the_respondent,
 }
 
 
-def can(user: User, action: Action, organisation: Organisation | None = None) -> bool:
-    """True when ``user`` (possibly anonymous) may do ``action``."""
+def can(user: User, action: Action, target: Target | None = None) -> bool:
+    """True when ``user`` (possibly anonymous) may do ``action`` on ``target`` (an
+    organisation, an assessment or a respondent, depending on the action)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return RULES[action](user, organisation)
+    return RULES[action](user, target)
 
 
-def authorize(action: Action, organisation: Organisation | None = None) -> None:
+def authorize(action: Action, target: Target | None = None) -> None:
     """Stop the request unless the current user may do ``action``: anonymous users
     are sent to log in, signed-in users without the right get 403."""
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    if not can(current_user, action, organisation):
+    if not can(current_user, action, target):
         abort(403)

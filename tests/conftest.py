@@ -144,6 +144,11 @@ def world(app) -> factories.World:
     return factories.build_world()
 
 
+@pytest.fixture
+def assessments(world) -> factories.AssessmentWorld:
+    return factories.build_assessments(world)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

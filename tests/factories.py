@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
 from itertools import count
 
+from app import PROJECT_ROOT
+from app.assessments import services
+from app.assessments.services import Actor
 from app.extensions import db
+from app.instrument.loader import LoadedQuestionnaire, load_questionnaire
 from app.models import (
+    Assessment,
+    AssessmentStatus,
     ConsultantAssignment,
     MemberRole,
     Membership,
     Organisation,
     OrganisationSize,
+    Respondent,
     StaffRole,
     User,
 )
 from app.passwords import hash_password
 
 PASSWORD = "correct horse battery"
+ASSESSMENTS = PROJECT_ROOT / "assessments"
 _sequence = count(1)
 
 
@@ -116,3 +126,52 @@ def build_world() -> World:
         manager_membership=manager_membership,
         assignment=assignment,
     )
+
+
+@dataclass
+class AssessmentWorld:
+    """Beside a World: an open assessment of its organisation with one respondent (the
+    manager, who can also answer from their account) and a published one."""
+
+    open: Assessment
+    published: Assessment
+    respondent: Respondent
+    token: str
+
+
+@cache
+def supporting_conditions() -> LoadedQuestionnaire:
+    """Parsed once per run: the YAML does not change while the tests run."""
+    return load_questionnaire(ASSESSMENTS / "supporting-conditions.yaml")
+
+
+def build_assessments(world: World) -> AssessmentWorld:
+    definition = supporting_conditions()
+    consultant = Actor.of_user(world.consultant_assigned)
+    published = services.create_assessment(
+        world.organisation,
+        title="Baseline 2025",
+        questionnaires=[definition],
+        groups=["manager"],
+        deadline=None,
+        actor=consultant,
+    )
+    for status in (AssessmentStatus.OPEN, AssessmentStatus.IN_REVIEW, AssessmentStatus.PUBLISHED):
+        services.change_status(published, status, consultant)
+    current = services.create_assessment(
+        world.organisation,
+        title="Readiness 2026",
+        questionnaires=[definition],
+        groups=["manager"],
+        deadline=None,
+        actor=consultant,
+    )
+    services.change_status(current, AssessmentStatus.OPEN, consultant)
+    respondent = Respondent(
+        assessment=current, name=world.manager.name, group="manager", user=world.manager
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    token = services.issue_link(respondent, timedelta(days=30), consultant)
+    db.session.commit()
+    return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import World
+from tests.factories import AssessmentWorld, World
 
-OK, LOGIN, DENIED, REDIRECT = "ok", "login", "denied", "redirect"
+OK, LOGIN, DENIED, REDIRECT, NOT_FOUND = "ok", "login", "denied", "redirect", "not found"
+# A permitted request whose (empty) form the view refuses as malformed.
+BAD_REQUEST = "bad request"
 ROLES = (
     "anonymous",
     "admin",
@@ -40,6 +42,12 @@ STAFF_ONLY = outcomes(LOGIN, OK, OK, OK, DENIED, DENIED, DENIED)
 ORGANISATION_READERS = outcomes(LOGIN, OK, OK, DENIED, OK, OK, DENIED)
 ORGANISATION_EDITORS = outcomes(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED)
 ORGANISATION_EDITOR_ACTION = outcomes(LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED)
+ORGANISATION_EDITOR_BAD = outcomes(LOGIN, BAD_REQUEST, BAD_REQUEST, DENIED, DENIED, DENIED, DENIED)
+RESULTS_BEFORE_PUBLISHING = ORGANISATION_EDITORS
+RESULTS_PUBLISHED = outcomes(LOGIN, OK, OK, DENIED, OK, DENIED, DENIED)
+ONLY_THE_RESPONDENT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED)
+ONLY_THE_RESPONDENT_REDIRECT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, REDIRECT, DENIED)
+ANYONE_WITH_THE_LINK = outcomes(*[OK] * 7)
 
 # (endpoint, method, path with {placeholders} filled from the World, expected outcomes)
 GRID = [
@@ -101,6 +109,74 @@ GRID = [
         "/organisations/{org_id}/consultants/{assignment_id}/remove",
         ADMIN_ONLY_ACTION,
     ),
+    (
+        "assessments.create",
+        "GET",
+        "/organisations/{org_id}/assessments/new",
+        ORGANISATION_EDITORS,
+    ),
+    ("assessments.show", "GET", "/assessments/{open_id}", ORGANISATION_EDITORS),
+    (
+        "assessments.change_status",
+        "POST",
+        "/assessments/{open_id}/status",
+        ORGANISATION_EDITOR_ACTION,
+    ),
+    (
+        "assessments.add_respondent",
+        "POST",
+        "/assessments/{open_id}/respondents",
+        ORGANISATION_EDITORS,
+    ),
+    (
+        "assessments.paste_respondents",
+        "GET",
+        "/assessments/{open_id}/respondents/paste",
+        ORGANISATION_EDITORS,
+    ),
+    (
+        "assessments.reissue_link",
+        "POST",
+        "/assessments/{open_id}/respondents/{respondent_id}/link",
+        ORGANISATION_EDITORS,
+    ),
+    (
+        "assessments.revoke_link",
+        "POST",
+        "/assessments/{open_id}/respondents/{respondent_id}/revoke",
+        ORGANISATION_EDITOR_ACTION,
+    ),
+    (
+        "assessments.unlock",
+        "POST",
+        "/assessments/{open_id}/respondents/{respondent_id}/unlock",
+        ORGANISATION_EDITOR_ACTION,
+    ),
+    ("assessments.results", "GET", "/assessments/{open_id}/results", RESULTS_BEFORE_PUBLISHING),
+    ("assessments.results", "GET", "/assessments/{published_id}/results", RESULTS_PUBLISHED),
+    (
+        "assessments.set_consensus",
+        "POST",
+        "/assessments/{open_id}/consensus",
+        ORGANISATION_EDITOR_BAD,
+    ),
+    (
+        "assessments.save_observations",
+        "POST",
+        "/assessments/{open_id}/observations",
+        ORGANISATION_EDITOR_ACTION,
+    ),
+    ("assessments.audit", "GET", "/assessments/{open_id}/audit", ORGANISATION_EDITORS),
+    ("respond.start", "GET", "/answer/{respondent_id}", ONLY_THE_RESPONDENT_REDIRECT),
+    ("respond.page", "GET", "/answer/{respondent_id}/1", ONLY_THE_RESPONDENT),
+    ("respond.review", "GET", "/answer/{respondent_id}/review", ONLY_THE_RESPONDENT),
+    ("respond.closed", "GET", "/answer/{respondent_id}/done", ONLY_THE_RESPONDENT),
+    # The private link opens that response, whoever holds it, and nothing else.
+    ("respond.start", "GET", "/r/{token}", outcomes(*[REDIRECT] * 7)),
+    ("respond.page", "GET", "/r/{token}/1", ANYONE_WITH_THE_LINK),
+    ("respond.review", "GET", "/r/{token}/review", ANYONE_WITH_THE_LINK),
+    ("respond.closed", "GET", "/r/{token}/done", ANYONE_WITH_THE_LINK),
+    ("respond.page", "GET", "/r/not-the-token/1", outcomes(*[NOT_FOUND] * 7)),
 ]
 
 CASES = [
@@ -110,25 +186,31 @@ CASES = [
 ]
 
 
-def fill(path: str, world: World) -> str:
+def fill(path: str, world: World, assessments: AssessmentWorld) -> str:
     return path.format(
         org_id=world.organisation.id,
         manager_id=world.manager.id,
         membership_id=world.manager_membership.id,
         assignment_id=world.assignment.id,
+        open_id=assessments.open.id,
+        published_id=assessments.published.id,
+        respondent_id=assessments.respondent.id,
+        token=assessments.token,
     )
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
-def test_access(client, auth, world, method, path, role, expected):
+def test_access(client, auth, world, assessments, method, path, role, expected):
     user = world.user(role)
     if user is not None:
         assert auth.login(user).status_code == 302
-    response = client.open(fill(path, world), method=method)
+    response = client.open(fill(path, world, assessments), method=method)
     location = response.headers.get("Location", "")
     actual = {
         200: OK,
+        400: BAD_REQUEST,
         403: DENIED,
+        404: NOT_FOUND,
         302: LOGIN if location.startswith("/login") else REDIRECT,
     }.get(response.status_code, str(response.status_code))
     assert actual == expected, f"{role} {method} {path}: {response.status_code} {location}"

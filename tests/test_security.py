@@ -35,6 +35,8 @@ def test_every_post_route_refuses_a_request_without_csrf_token(csrf_app, client,
         path = path.replace("<int:membership_id>", str(world.manager_membership.id))
         path = path.replace("<int:assignment_id>", str(world.assignment.id))
         path = path.replace("<int:user_id>", str(world.manager.id)).replace("<token>", "x")
+        path = path.replace("<int:assessment_id>", "1").replace("<int:respondent_id>", "1")
+        path = path.replace("<int:number>", "1")
         response = client.post(path, data={"name": "x"})
         assert response.status_code == 400, path
         assert "This form has expired" in response.get_data(as_text=True)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.i18n import SESSION_KEY
 from app.main.forms import LanguageForm
-from app.models import Organisation, User
+from app.models import Assessment, AssessmentStatus, Organisation, Respondent, User
 from app.organisations.queries import visible_organisations
 from app.redirects import redirect_back
 
@@ -34,7 +34,19 @@ def dashboard():
         )
     if current_user.is_consultant:
         return render_template("main/dashboard_consultant.html", organisations=organisations)
-    return render_template("main/dashboard_member.html", memberships=current_user.memberships)
+    to_answer = db.session.scalars(
+        select(Respondent)
+        .join(Assessment)
+        .where(
+            Respondent.user_id == current_user.id,
+            Assessment.status == AssessmentStatus.OPEN,
+            Respondent.revoked_at.is_(None),
+        )
+        .order_by(Assessment.created_at.desc())
+    ).all()
+    return render_template(
+        "main/dashboard_member.html", memberships=current_user.memberships, to_answer=to_answer
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,6 +1,17 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
 from app.models.accounts import StaffRole, User
+from app.models.assessments import (
+    DEFAULT_GROUPS,
+    Answer,
+    Assessment,
+    AssessmentQuestionnaire,
+    AssessmentStatus,
+    AuditEvent,
+    ConsensusValue,
+    Respondent,
+    Target,
+)
 from app.models.base import Base, utcnow
 from app.models.organisations import (
     ConsultantAssignment,
@@ -12,14 +23,23 @@ from app.models.organisations import (
 from app.models.questionnaires import QuestionnaireVersion
 
 __all__ = [
+    "DEFAULT_GROUPS",
+    "Answer",
+    "Assessment",
+    "AssessmentQuestionnaire",
+    "AssessmentStatus",
+    "AuditEvent",
     "Base",
+    "ConsensusValue",
     "ConsultantAssignment",
     "MemberRole",
     "Membership",
     "Organisation",
     "OrganisationSize",
     "QuestionnaireVersion",
+    "Respondent",
     "StaffRole",
+    "Target",
     "User",
     "utcnow",
 ]

@@ -8,7 +8,15 @@ from wtforms import SelectChoice
 from app.auth.password_links import send_password_link
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import ConsultantAssignment, MemberRole, Membership, Organisation, StaffRole, User
+from app.models import (
+    Assessment,
+    ConsultantAssignment,
+    MemberRole,
+    Membership,
+    Organisation,
+    StaffRole,
+    User,
+)
 from app.organisations import services
 from app.organisations.forms import (
     AssignConsultantForm,
@@ -76,9 +84,15 @@ def show(organisation_id: int):
     memberships = sorted(
         organisation.memberships, key=lambda m: (m.role != MemberRole.OWNER, m.user.name)
     )
+    assessments = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.organisation_id == organisation.id)
+        .order_by(Assessment.created_at.desc())
+    ).all()
     return render_template(
         "organisations/show.html",
         organisation=organisation,
+        assessments=assessments,
         memberships=memberships,
         assign_form=assign_form,
         role_form=MemberRoleForm(),

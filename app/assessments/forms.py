@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import email_field, is_email, language_field, strip_whitespace
+from app.models import DEFAULT_GROUPS
+
+GROUP_PATTERN = re.compile(r"^[\w][\w -]{0,58}$")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_groups(text: str) -> list[str]:
+    return [part.strip().lower() for part in re.split(r"[,،\n]", text or "") if part.strip()]
+
+
+class AssessmentForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(message=_l("Give the assessment a title.")), Length(max=200)],
+    )
+    questionnaires = CheckboxesField(_l("Questionnaires"))
+    groups = StringField(
+        _l("Respondent groups"),
+        default=", ".join(DEFAULT_GROUPS),
+        description=_l("Separated by commas, for example: executive, manager, staff"),
+    )
+    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    submit = SubmitField(_l("Create assessment"))
+
+    def validate_questionnaires(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one questionnaire."))
+
+    def validate_groups(self, field):
+        groups = parse_groups(field.data)
+        if not groups:
+            raise ValidationError(_l("Name at least one group."))
+        if any(not GROUP_PATTERN.match(group) for group in groups):
+            raise ValidationError(_l("Use letters, digits, spaces and hyphens in group names."))
+        if len(set(groups)) != len(groups):
+            raise ValidationError(_l("Each group may appear only once."))
+
+
+class RespondentForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(message=_l("Enter the respondent's name.")), Length(max=120)],
+    )
+    email = email_field()
+    group = SelectField(_l("Group"))
+    locale = language_field(_l("Questionnaire language"))
+    submit = SubmitField(_l("Add respondent"))
+
+
+@dataclass(frozen=True)
+class PastedRespondent:
+    name: str
+    email: str
+    group: str
+
+
+class PasteRespondentsForm(FlaskForm):
+    lines = TextAreaField(
+        _l("Respondents, one per line: name, e-mail, group"),
+        validators=[DataRequired(message=_l("Paste at least one line."))],
+    )
+    locale = language_field(_l("Questionnaire language"))
+    submit = SubmitField(_l("Add all"))
+
+    def __init__(self, *args, groups: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._groups = groups
+        self.parsed: list[PastedRespondent] = []
+
+    def validate_lines(self, field):
+        """All lines or none: every faulty line is listed with its number."""
+        problems, parsed = [], []
+        for number, line in enumerate(field.data.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in re.split(r"[,،\t;]", line)]
+            if len(parts) != 3 or not all(parts):
+                problems.append(_l("Line %(n)s: write name, e-mail, group.", n=number))
+                continue
+            name, email, group = parts[0], parts[1].lower(), parts[2].lower()
+            if not is_email(email):
+                problems.append(
+                    _l("Line %(n)s: %(email)s is not an e-mail address.", n=number, email=email)
+                )
+            elif group not in self._groups:
+                problems.append(_l("Line %(n)s: unknown group %(group)s.", n=number, group=group))
+            else:
+                parsed.append(PastedRespondent(name[:120], email, group))
+        if problems:
+            # One error per faulty line, all shown beside the box.
+            field.errors.extend(problems[:-1])
+            raise ValidationError(problems[-1])
+        self.parsed = parsed
+
+
+class StatusForm(FlaskForm):
+    to = HiddenField()
+
+
+class ObservationsForm(FlaskForm):
+    observations = TextAreaField(_l("Observations"), validators=[Length(max=20000)])
+    submit = SubmitField(_l("Save observations"))
+
+
+class ConsensusForm(FlaskForm):
+    questionnaire = HiddenField()
+    item = HiddenField()
+    value = SelectField(_l("Consensus value"))
+    note = StringField(_l("Note"), filters=[strip_whitespace], validators=[Length(max=500)])
+    submit = SubmitField(_l("Set"))

@@ -1,0 +1,414 @@
+"""Running an assessment: creating it, moving it through its states, inviting
+respondents, saving answers, and scoring. Every change is written to the audit trail.
+
+The functions take the session's objects and leave committing to the caller, so a
+request commits a change and its audit record together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.instrument.definitions import Questionnaire
+from app.instrument.loader import LoadedQuestionnaire
+from app.instrument.scoring import AssessmentResult, Consensus, Response, score_assessment
+from app.instrument.versions import freeze, thaw
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentQuestionnaire,
+    AssessmentStatus,
+    AuditEvent,
+    ConsensusValue,
+    Membership,
+    Organisation,
+    QuestionnaireVersion,
+    Respondent,
+    Target,
+    User,
+    utcnow,
+)
+
+S = AssessmentStatus
+# Which moves are allowed, from each state.
+TRANSITIONS: dict[AssessmentStatus, tuple[AssessmentStatus, ...]] = {
+    S.DRAFT: (S.OPEN,),
+    S.OPEN: (S.IN_REVIEW,),
+    S.IN_REVIEW: (S.OPEN, S.PUBLISHED),
+    S.PUBLISHED: (S.IN_REVIEW, S.ARCHIVED),
+    S.ARCHIVED: (),
+}
+
+
+class AssessmentError(ValueError):
+    """The change cannot be made; the message says why, for the person who asked."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a signed-in user, or a respondent following their link."""
+
+    user: User | None
+    label: str
+
+    @classmethod
+    def of_user(cls, user: User) -> Actor:
+        return cls(user=user, label=user.name)
+
+    @classmethod
+    def of_respondent(cls, respondent: Respondent) -> Actor:
+        return cls(user=respondent.user, label=respondent.name)
+
+
+def record(
+    assessment: Assessment,
+    actor: Actor,
+    action: str,
+    subject: str = "",
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    db.session.add(
+        AuditEvent(
+            assessment_id=assessment.id,
+            actor_id=actor.user.id if actor.user else None,
+            actor_label=actor.label,
+            action=action,
+            subject=subject,
+            old_value=old,
+            new_value=new,
+        )
+    )
+
+
+# --- Setting up -------------------------------------------------------------------------
+
+
+def create_assessment(
+    organisation: Organisation,
+    *,
+    title: str,
+    questionnaires: list[LoadedQuestionnaire],
+    groups: list[str],
+    deadline: date | None,
+    actor: Actor,
+) -> Assessment:
+    """A new draft assessment; each questionnaire is frozen as it is now."""
+    if not questionnaires:
+        raise AssessmentError("choose at least one questionnaire")
+    assessment = Assessment(
+        organisation=organisation,
+        title=title,
+        groups=groups,
+        deadline=deadline,
+        created_by_id=actor.user.id if actor.user else None,
+    )
+    db.session.add(assessment)
+    for position, loaded in enumerate(questionnaires):
+        version = freeze(db.session, loaded.definition)
+        assessment.questionnaires.append(
+            AssessmentQuestionnaire(version=version, position=position)
+        )
+    db.session.flush()
+    record(assessment, actor, "created", assessment.title)
+    return assessment
+
+
+def definitions(assessment: Assessment) -> list[Questionnaire]:
+    return [
+        _thawed(link.version.id, link.version.content_hash) for link in assessment.questionnaires
+    ]
+
+
+@lru_cache(maxsize=64)
+def _thawed(version_id: int, content_hash: str) -> Questionnaire:  # noqa: ARG001
+    """Frozen copies never change, so each is parsed once per process (the hash is part
+    of the key so that another database's row with the same id is never confused)."""
+    return thaw(db.session.get(QuestionnaireVersion, version_id))
+
+
+def change_status(assessment: Assessment, to: AssessmentStatus, actor: Actor) -> None:
+    if to not in TRANSITIONS[assessment.status]:
+        raise AssessmentError(f"cannot move from {assessment.status} to {to}")
+    old = assessment.status
+    assessment.status = to
+    if to is S.PUBLISHED:
+        assessment.published_at = utcnow()
+    action = "reopened" if old is S.PUBLISHED and to is S.IN_REVIEW else "status"
+    record(assessment, actor, action, "status", old.value, to.value)
+
+
+def set_target(
+    assessment: Assessment,
+    questionnaire_key: str,
+    dimension_id: str,
+    level: str | None,
+    actor: Actor,
+) -> None:
+    existing = next(
+        (
+            t
+            for t in assessment.targets
+            if t.questionnaire_key == questionnaire_key and t.dimension_id == dimension_id
+        ),
+        None,
+    )
+    old = existing.level if existing else None
+    if old == level:
+        return
+    if level is None:
+        assessment.targets.remove(existing)
+    elif existing is None:
+        assessment.targets.append(
+            Target(questionnaire_key=questionnaire_key, dimension_id=dimension_id, level=level)
+        )
+    else:
+        existing.level = level
+    record(assessment, actor, "target", f"{questionnaire_key}/{dimension_id}", old, level)
+
+
+# --- Respondents and their links --------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def member_with_email(organisation: Organisation, email: str) -> User | None:
+    """The organisation's member with this address: they can also answer from their
+    own dashboard."""
+    return db.session.scalar(
+        select(User)
+        .join(Membership)
+        .where(User.email == email, Membership.organisation_id == organisation.id)
+    )
+
+
+def issue_link(respondent: Respondent, valid_for: timedelta, actor: Actor) -> str:
+    """A new private token for the respondent (any earlier one stops working). Only its
+    hash is stored: the token itself is returned once, to be sent or copied."""
+    token = secrets.token_urlsafe(32)
+    respondent.token_hash = hash_token(token)
+    respondent.token_expires_at = utcnow() + valid_for
+    respondent.revoked_at = None
+    respondent.invited_at = utcnow()
+    record(respondent.assessment, actor, "link issued", respondent.name)
+    return token
+
+
+def revoke_link(respondent: Respondent, actor: Actor) -> None:
+    respondent.revoked_at = utcnow()
+    record(respondent.assessment, actor, "link revoked", respondent.name)
+
+
+def respondent_for_token(token: str) -> Respondent | None:
+    """The respondent a link belongs to, unless it is unknown, revoked or expired."""
+    respondent = db.session.scalar(
+        select(Respondent).where(Respondent.token_hash == hash_token(token))
+    )
+    if respondent is None or respondent.revoked_at is not None:
+        return None
+    if respondent.token_expires_at is not None and respondent.token_expires_at < utcnow():
+        return None
+    return respondent
+
+
+# --- Answers ----------------------------------------------------------------------------
+
+NOT_APPLICABLE = "na"
+
+
+@dataclass(frozen=True)
+class SubmittedAnswer:
+    questionnaire_key: str
+    item_id: str
+    value: int | None  # None: not answered (perhaps only commented), or not applicable
+    not_applicable: bool
+    comment: str
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "not_applicable": self.not_applicable, "comment": self.comment}
+
+
+def can_answer(respondent: Respondent) -> bool:
+    return respondent.assessment.status is S.OPEN and respondent.submitted_at is None
+
+
+def save_answers(respondent: Respondent, answers: list[SubmittedAnswer], actor: Actor) -> int:
+    """Create or overwrite the given answers; returns how many changed. One row per item
+    is guaranteed by a unique constraint: a concurrent insert of the same item becomes an
+    update."""
+    if not can_answer(respondent):
+        raise AssessmentError("this response can no longer be changed")
+    existing = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
+    changed = 0
+    for submitted in answers:
+        key = (submitted.questionnaire_key, submitted.item_id)
+        answer = existing.get(key)
+        if answer is None:
+            answer = _insert_answer(respondent, submitted)
+            old = None
+        else:
+            old = {
+                "value": answer.value,
+                "not_applicable": answer.not_applicable,
+                "comment": answer.comment,
+            }
+        new = submitted.as_dict()
+        if old == new:
+            continue
+        answer.value = submitted.value
+        answer.not_applicable = submitted.not_applicable
+        answer.comment = submitted.comment
+        changed += 1
+        record(
+            respondent.assessment,
+            actor,
+            "answer",
+            f"{respondent.name}: {key[0]}/{key[1]}",
+            old,
+            new,
+        )
+    return changed
+
+
+def _insert_answer(respondent: Respondent, submitted: SubmittedAnswer) -> Answer:
+    answer = Answer(
+        respondent_id=respondent.id,  # not the relationship: the row is added in a savepoint
+        questionnaire_key=submitted.questionnaire_key,
+        item_id=submitted.item_id,
+        **submitted.as_dict(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(answer)
+    except IntegrityError:  # another request saved this item first: update its row
+        answer = db.session.scalar(
+            select(Answer).where(
+                Answer.respondent_id == respondent.id,
+                Answer.questionnaire_key == submitted.questionnaire_key,
+                Answer.item_id == submitted.item_id,
+            )
+        )
+    return answer
+
+
+def submit_response(respondent: Respondent, actor: Actor) -> bool:
+    """Lock the response. Only the first of several concurrent submits takes effect."""
+    if respondent.assessment.status is not S.OPEN:
+        raise AssessmentError("this assessment is not open for answers")
+    result = db.session.execute(
+        update(Respondent)
+        .where(Respondent.id == respondent.id, Respondent.submitted_at.is_(None))
+        .values(submitted_at=utcnow())
+    )
+    db.session.refresh(respondent)
+    if result.rowcount:
+        record(respondent.assessment, actor, "submitted", respondent.name)
+    return bool(result.rowcount)
+
+
+def unlock_response(respondent: Respondent, actor: Actor) -> None:
+    if respondent.submitted_at is None:
+        return
+    respondent.submitted_at = None
+    record(respondent.assessment, actor, "unlocked", respondent.name)
+
+
+# --- Consensus and scoring --------------------------------------------------------------
+
+
+def set_consensus(
+    assessment: Assessment,
+    questionnaire_key: str,
+    item_id: str,
+    value: int | None,
+    note: str,
+    actor: Actor,
+) -> None:
+    existing = next(
+        (
+            c
+            for c in assessment.consensus_values
+            if c.questionnaire_key == questionnaire_key and c.item_id == item_id
+        ),
+        None,
+    )
+    old = {"value": existing.value, "note": existing.note} if existing else None
+    new = {"value": value, "note": note} if value is not None else None
+    if old == new:
+        return
+    if value is None:
+        assessment.consensus_values.remove(existing)
+    elif existing is None:
+        assessment.consensus_values.append(
+            ConsensusValue(
+                questionnaire_key=questionnaire_key,
+                item_id=item_id,
+                value=value,
+                note=note,
+                set_by_id=actor.user.id if actor.user else None,
+            )
+        )
+    else:
+        existing.value, existing.note = value, note
+    record(assessment, actor, "consensus", f"{questionnaire_key}/{item_id}", old, new)
+
+
+def score(assessment: Assessment) -> AssessmentResult:
+    """The results from submitted responses, consensus values and targets."""
+    responses = [
+        Response(
+            respondent=str(respondent.id),
+            group=respondent.group,
+            answers={
+                (a.questionnaire_key, a.item_id): a.value
+                for a in respondent.answers
+                if a.value is not None or a.not_applicable  # a bare comment is no answer
+            },
+        )
+        for respondent in assessment.respondents
+        if respondent.submitted_at is not None
+    ]
+    return score_assessment(
+        definitions(assessment),
+        responses,
+        consensus={
+            (c.questionnaire_key, c.item_id): Consensus(c.value, c.note)
+            for c in assessment.consensus_values
+        },
+        targets={(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets},
+    )
+
+
+def previous_published(assessment: Assessment) -> Assessment | None:
+    """The organisation's latest assessment published before this one, for comparison."""
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.organisation_id == assessment.organisation_id,
+            Assessment.id != assessment.id,
+            Assessment.published_at.is_not(None),
+        )
+        .order_by(Assessment.published_at.desc())
+    )
+    if assessment.published_at is not None:
+        query = query.where(Assessment.published_at < assessment.published_at)
+    return db.session.scalars(query).first()
+
+
+def link_lifetime(assessment: Assessment, default_days: int) -> timedelta:
+    """Links last until a day after the deadline, or ``default_days`` without one."""
+    if assessment.deadline is None:
+        return timedelta(days=default_days)
+    end = datetime.combine(assessment.deadline + timedelta(days=1), datetime.min.time())
+    return max(end.replace(tzinfo=utcnow().tzinfo) - utcnow(), timedelta(days=1))

@@ -1,0 +1,140 @@
+"""Filling in: every page is saved when the respondent moves on, so a response can be
+finished later from the same link, on any device."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app.assessments import services
+from app.assessments.services import Actor, AssessmentError
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.i18n import SESSION_KEY, current_language
+from app.models import Respondent
+from app.policy import Action, authorize
+from app.respond.pages import changed_answers, page_form, pages_of, stored_choice
+
+bp = Blueprint("respond", __name__)
+
+# Each view answers at two addresses: a private link (/r/<token>/...) for anyone, and
+# /answer/<id>/... for a member of the organisation signed in to their own account.
+BY_LINK = "/r/<token>"
+BY_ACCOUNT = "/answer/<int:respondent_id>"
+
+
+def _respondent(token: str | None, respondent_id: int | None) -> Respondent:
+    if token is not None:
+        respondent = services.respondent_for_token(token)
+        if respondent is None:
+            abort(404)
+        return respondent
+    respondent = db.get_or_404(Respondent, respondent_id)
+    authorize(Action.RESPOND, respondent)
+    return respondent
+
+
+def _address(token: str | None, respondent_id: int | None) -> dict:
+    return {"token": token} if token is not None else {"respondent_id": respondent_id}
+
+
+@bp.route(BY_LINK)
+@bp.route(BY_ACCOUNT)
+def start(token: str | None = None, respondent_id: int | None = None):
+    respondent = _respondent(token, respondent_id)
+    session.setdefault(SESSION_KEY, respondent.locale)
+    address = _address(token, respondent_id)
+    if not services.can_answer(respondent):
+        return redirect(url_for("respond.closed", **address))
+    pages = pages_of(services.definitions(respondent.assessment))
+    answered = {(a.questionnaire_key, a.item_id) for a in respondent.answers if stored_choice(a)}
+    # Resume at the first page with an unanswered item.
+    for page in pages:
+        if any((page.questionnaire.id, item.id) not in answered for item in page.dimension.items):
+            return redirect(url_for("respond.page", number=page.number, **address))
+    return redirect(url_for("respond.review", **address))
+
+
+@bp.route(f"{BY_LINK}/<int:number>", methods=["GET", "POST"])
+@bp.route(f"{BY_ACCOUNT}/<int:number>", methods=["GET", "POST"])
+def page(number: int, token: str | None = None, respondent_id: int | None = None):
+    respondent = _respondent(token, respondent_id)
+    address = _address(token, respondent_id)
+    if not services.can_answer(respondent):
+        return redirect(url_for("respond.closed", **address))
+    pages = pages_of(services.definitions(respondent.assessment))
+    if not 1 <= number <= len(pages):
+        abort(404)
+    current = pages[number - 1]
+    answers = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
+    posted = request.method == "POST"
+    form = page_form(current, current_language(), answers, request.form if posted else None)
+    if posted and form.validate():
+        try:
+            services.save_answers(
+                respondent, changed_answers(current, form), Actor.of_respondent(respondent)
+            )
+        except AssessmentError:
+            db.session.rollback()
+            return redirect(url_for("respond.closed", **address))
+        db.session.commit()
+        go = form.go.data
+        if go == "back" and number > 1:
+            return redirect(url_for("respond.page", number=number - 1, **address))
+        if go == "next" and number < len(pages):
+            return redirect(url_for("respond.page", number=number + 1, **address))
+        if go == "review" or (go == "next" and number == len(pages)):
+            return redirect(url_for("respond.review", **address))
+        flash(_("Your answers on this page are saved."), "success")
+        return redirect(url_for("respond.page", number=number, **address))
+    answered = sum(1 for a in respondent.answers if stored_choice(a))
+    total = sum(len(p.dimension.items) for p in pages)
+    return render_template(
+        "respond/page.html",
+        respondent=respondent,
+        page=current,
+        pages=pages,
+        form=form,
+        address=address,
+        answered=answered,
+        total=total,
+    )
+
+
+@bp.route(f"{BY_LINK}/review", methods=["GET", "POST"])
+@bp.route(f"{BY_ACCOUNT}/review", methods=["GET", "POST"])
+def review(token: str | None = None, respondent_id: int | None = None):
+    respondent = _respondent(token, respondent_id)
+    address = _address(token, respondent_id)
+    if not services.can_answer(respondent):
+        return redirect(url_for("respond.closed", **address))
+    pages = pages_of(services.definitions(respondent.assessment))
+    answered = {(a.questionnaire_key, a.item_id) for a in respondent.answers if stored_choice(a)}
+    missing = [
+        (page, item)
+        for page in pages
+        for item in page.dimension.items
+        if (page.questionnaire.id, item.id) not in answered
+    ]
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.submit_response(respondent, Actor.of_respondent(respondent))
+        except AssessmentError:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return redirect(url_for("respond.closed", **address))
+    return render_template(
+        "respond/review.html",
+        respondent=respondent,
+        pages=pages,
+        missing=missing,
+        form=form,
+        address=address,
+    )
+
+
+@bp.route(f"{BY_LINK}/done")
+@bp.route(f"{BY_ACCOUNT}/done")
+def closed(token: str | None = None, respondent_id: int | None = None):
+    respondent = _respondent(token, respondent_id)
+    return render_template("respond/closed.html", respondent=respondent)

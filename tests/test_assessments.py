@@ -1,0 +1,286 @@
+"""Running an assessment: set up, invite, answer, review, publish."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Answer, Assessment, AssessmentStatus, AuditEvent, Respondent
+
+NEW = {
+    "title": "Readiness 2026",
+    "questionnaires": ["supporting-conditions"],
+    "groups": "executive, manager, staff",
+    "deadline": "2026-12-31",
+}
+
+
+def create(client, world, data=None) -> Assessment:
+    response = client.post(
+        f"/organisations/{world.organisation.id}/assessments/new", data=data or NEW
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(select(Assessment).order_by(Assessment.id.desc()))
+
+
+def add_respondent(client, assessment, name="Reza", email="reza@example.com", group="manager"):
+    response = client.post(
+        f"/assessments/{assessment.id}/respondents",
+        data={"name": name, "email": email, "group": group, "locale": "fa"},
+    )
+    page = response.get_data(as_text=True)
+    link = re.search(r'value="http://localhost(/r/[^"]+)"', page)
+    assert link, page
+    return link.group(1)
+
+
+def set_status(client, assessment, to):
+    return client.post(f"/assessments/{assessment.id}/status", data={"to": to})
+
+
+def answer_page(client, link, number, values, go="next", seen=None):
+    """Post one page: ``values`` maps item ids to '1'..'5' or 'na'."""
+    data = {"go": go}
+    for item, value in values.items():
+        data[f"v_{item}"] = value
+        data[f"s_{item}"] = (seen or {}).get(item, "|")
+    return client.post(f"{link}/{number}", data=data)
+
+
+@pytest.fixture
+def open_assessment(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    link = add_respondent(client, assessment)
+    set_status(client, assessment, "open")
+    auth.logout()
+    return assessment, link
+
+
+def test_consultant_creates_an_assessment_with_frozen_questionnaires(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    assert assessment.status is AssessmentStatus.DRAFT
+    assert assessment.groups == ["executive", "manager", "staff"]
+    assert assessment.deadline == date(2026, 12, 31)
+    (link,) = assessment.questionnaires
+    assert link.version.questionnaire_key == "supporting-conditions"
+    assert link.version.definition["dimensions"][0]["id"] == "leadership"
+    page = client.get(f"/assessments/{assessment.id}").get_data(as_text=True)
+    assert "Readiness 2026" in page
+    assert "Open for answers" in page
+
+
+def test_assessment_form_explains_mistakes_and_keeps_input(client, auth, world):
+    auth.login(world.consultant_assigned)
+    page = client.post(
+        f"/organisations/{world.organisation.id}/assessments/new",
+        data={"title": "Kept title", "groups": "a, a", "deadline": "not a date"},
+    ).get_data(as_text=True)
+    assert "Choose at least one questionnaire." in page
+    assert "Each group may appear only once." in page
+    assert 'value="Kept title"' in page
+    assert db.session.scalar(select(func.count(Assessment.id))) == 0
+
+
+def test_respondent_answers_over_two_sittings_and_submits(client, open_assessment):
+    _assessment, link = open_assessment
+    first = client.get(link)
+    assert first.headers["Location"].endswith(f"{link}/1")
+    page = client.get(f"{link}/1").get_data(as_text=True)
+    assert "رهبری" in page  # the respondent's language (Persian) is used
+    answer_page(client, link, 1, {"lead-goals": "4", "lead-priority": "5", "lead-oversight": "na"})
+    # Later, on another device: the same link resumes on the first page with gaps.
+    other_device = client.application.test_client()
+    assert other_device.get(link).headers["Location"].endswith(f"{link}/1")
+    saved = {a.item_id: (a.value, a.not_applicable) for a in db.session.scalars(select(Answer))}
+    assert saved == {
+        "lead-goals": (4, False),
+        "lead-priority": (5, False),
+        "lead-oversight": (None, True),
+    }
+    review = other_device.get(f"{link}/review").get_data(as_text=True)
+    assert "questions are still unanswered" in review
+    other_device.post(f"{link}/review")
+    respondent = db.session.scalar(select(Respondent))
+    assert respondent.submitted_at is not None
+    # Locked: another save is refused and nothing changes.
+    response = answer_page(client, link, 1, {"lead-goals": "1"})
+    assert response.headers["Location"].endswith(f"{link}/done")
+    assert db.session.scalar(select(Answer.value).where(Answer.item_id == "lead-goals")) == 4
+
+
+def test_an_invalid_choice_is_explained_and_nothing_typed_is_lost(client, open_assessment):
+    _assessment, link = open_assessment
+    # lead-sponsor does not allow "not applicable"; the page comes back with the error
+    # and with the other answers still chosen.
+    response = answer_page(client, link, 1, {"lead-goals": "4", "lead-sponsor": "na"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="v_lead-sponsor-error"' in page
+    assert re.search(r'value="4"[^>]*checked|checked[^>]*value="4"', page)
+    assert db.session.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_a_stale_tab_does_not_overwrite_newer_answers(client, open_assessment):
+    _assessment, link = open_assessment
+    # Tab A and tab B both opened page 1 while it was empty ("seen" = "|").
+    answer_page(client, link, 1, {"lead-goals": "5"}, go="stay")  # tab B answers first
+    # Tab A only answers another item; it still sends lead-goals as it saw it (empty).
+    answer_page(client, link, 1, {"lead-priority": "2"}, go="stay")
+    answers = {a.item_id: a.value for a in db.session.scalars(select(Answer))}
+    assert answers == {"lead-goals": 5, "lead-priority": 2}
+
+
+def test_saving_the_same_page_twice_keeps_one_answer_per_item(client, open_assessment):
+    _assessment, link = open_assessment
+    for _ in range(2):
+        answer_page(client, link, 1, {"lead-goals": "3"}, go="stay")
+    assert db.session.scalar(select(func.count(Answer.id))) == 1
+
+
+def test_a_double_submit_submits_once(client, open_assessment):
+    _assessment, link = open_assessment
+    answer_page(client, link, 1, {"lead-goals": "3"})
+    client.post(f"{link}/review")
+    client.post(f"{link}/review")
+    submitted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submitted")).all()
+    assert len(submitted) == 1
+
+
+def test_unknown_or_revoked_links_open_nothing(client, auth, world, open_assessment):
+    assessment, link = open_assessment
+    assert client.get("/r/not-a-real-token").status_code == 404
+    auth.login(world.consultant_assigned)
+    respondent = db.session.scalar(select(Respondent))
+    client.post(f"/assessments/{assessment.id}/respondents/{respondent.id}/revoke")
+    auth.logout()
+    assert client.get(link).status_code == 404
+
+
+def test_new_link_replaces_the_old_one(client, auth, world, open_assessment):
+    assessment, old_link = open_assessment
+    auth.login(world.consultant_assigned)
+    respondent = db.session.scalar(select(Respondent))
+    page = client.post(f"/assessments/{assessment.id}/respondents/{respondent.id}/link").get_data(
+        as_text=True
+    )
+    new_link = re.search(r'value="http://localhost(/r/[^"]+)"', page).group(1)
+    auth.logout()
+    assert client.get(old_link).status_code == 404
+    assert client.get(new_link).status_code == 302
+    assert len(respondent.token_hash) == 64  # only a hash of the token is stored
+    assert new_link.split("/")[2] not in respondent.token_hash
+
+
+def test_paste_a_list_is_all_or_nothing(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    page = client.post(
+        f"/assessments/{assessment.id}/respondents/paste",
+        data={"lines": "Ali, ali@example.com, staff\nBad line\nSara, sara@x, boss", "locale": "fa"},
+    ).get_data(as_text=True)
+    assert "Line 2: write name, e-mail, group." in page
+    assert "Line 3: sara@x is not an e-mail address." in page
+    assert "Ali, ali@example.com, staff" in page  # what was typed stays in the box
+    assert db.session.scalar(select(func.count(Respondent.id))) == 0
+    page = client.post(
+        f"/assessments/{assessment.id}/respondents/paste",
+        data={
+            "lines": "Ali, ali@example.com, staff\nSara, sara@example.com, executive",
+            "locale": "fa",
+        },
+    ).get_data(as_text=True)
+    assert page.count("/r/") == 2
+    assert db.session.scalar(select(func.count(Respondent.id))) == 2
+
+
+def test_invitation_email_is_sent_in_the_respondents_language(client, auth, world, caplog):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    add_respondent(client, assessment)
+    assert "To: reza@example.com" in caplog.text
+    assert "/r/" in caplog.text
+    assert "Subject: پرسش‌نامهٔ شما: Readiness 2026" in caplog.text  # Persian, as chosen
+
+
+def test_member_answers_from_their_dashboard(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    add_respondent(client, assessment, name=world.manager.name, email=world.manager.email)
+    set_status(client, assessment, "open")
+    auth.logout()
+    auth.login(world.manager)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    respondent = db.session.scalar(select(Respondent))
+    assert f"/answer/{respondent.id}" in dashboard
+    assert client.get(f"/answer/{respondent.id}").status_code == 302
+    auth.logout()
+    auth.login(world.owner)  # another member may not open it
+    assert client.get(f"/answer/{respondent.id}").status_code == 403
+
+
+def test_review_publish_and_owner_sees_results(client, auth, world, open_assessment):
+    assessment, link = open_assessment
+    values = {
+        "lead-goals": "2",
+        "lead-priority": "2",
+        "lead-sponsor": "1",
+        "lead-oversight": "2",
+        "lead-silos": "2",
+        "lead-review": "1",
+    }
+    answer_page(client, link, 1, values)
+    client.post(f"{link}/review")
+    auth.login(world.owner)
+    assert client.get(f"/assessments/{assessment.id}/results").status_code == 403
+    auth.logout()
+
+    auth.login(world.consultant_assigned)
+    set_status(client, assessment, "in_review")
+    results = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    assert "under its critical threshold" in results  # leadership is critical
+    assert "<svg" in results
+    client.post(
+        f"/assessments/{assessment.id}/consensus",
+        data={
+            "questionnaire": "supporting-conditions",
+            "item": "lead-sponsor",
+            "value": "3",
+            "note": "Workshop",
+        },
+    )
+    client.post(
+        f"/assessments/{assessment.id}/observations", data={"observations": "Strong sales team."}
+    )
+    set_status(client, assessment, "published")
+    auth.logout()
+
+    auth.login(world.owner)
+    page = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    assert "Strong sales team." in page
+    assert "Action plan" in page
+    assert "Answers by question" not in page  # item details are for the consultant
+    audit = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert audit.count("status") == 3
+    assert {"consensus", "observations", "submitted"} <= set(audit)
+
+
+def test_published_assessment_can_be_reopened_and_it_is_recorded(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    for to in ("open", "in_review", "published", "in_review"):
+        set_status(client, assessment, to)
+    assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.IN_REVIEW
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == "reopened"
+    page = client.get(f"/assessments/{assessment.id}/audit").get_data(as_text=True)
+    assert "Reopened after publishing" in page
+    # An impossible move is refused.
+    response = set_status(client, assessment, "draft")
+    assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.IN_REVIEW
+    assert response.status_code == 302
