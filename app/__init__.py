@@ -77,12 +77,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
-    from app.labels import audit_value, label
+    from app.labels import audit_value, group_label, label
     from app.policy import Action, can
 
     i18n.init_app(app)
     app.add_template_filter(label, "label")
     app.add_template_filter(audit_value, "audit_value")
+    app.add_template_filter(group_label, "group")
     app.add_template_global(can)
     app.add_template_global(Action)
 

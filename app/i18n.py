@@ -45,6 +45,11 @@ def localize_digits(value: object) -> str:
     return to_persian_digits(text) if current_language() == "fa" else text
 
 
+def join_list(items) -> str:
+    """Items joined with the language's comma (Persian has its own: «،»)."""
+    return ("، " if current_language() == "fa" else ", ").join(str(item) for item in items)
+
+
 def format_number(value: float | None, decimals: int = 1) -> str:
     """A score for display (the only place scores are rounded): Persian digits and
     decimal separator in Persian."""
@@ -80,6 +85,7 @@ def format_moment(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(localize_digits, "digits")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(join_list, "join_list")
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_global(current_language)

@@ -86,6 +86,11 @@ def audit_value(value: object) -> str:
     return str(label(value))
 
 
+def group_label(group: str) -> object:
+    """A respondent group's name: translated for the default groups, else as typed."""
+    return GROUP_LABELS.get(group, group)
+
+
 def choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in labels.items()]
 
@@ -98,7 +103,6 @@ def label(value: object) -> object:
         SIZE_LABELS,
         LANGUAGE_NAMES,
         STATUS_LABELS,
-        GROUP_LABELS,
         AUDIT_ACTION_LABELS,
     ):
         if value in labels:

@@ -80,7 +80,9 @@ PAGES = [path for _endpoint, method, path, _expected in GRID if method == "GET"]
 
 @pytest.mark.parametrize("language", ["fa", "en"])
 @pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner"])
-def test_pages_fit_a_phone_without_javascript(browser, live_server, world, role, language):
+def test_pages_fit_a_phone_without_javascript(
+    browser, live_server, world, assessments, role, language
+):
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server, world.user(role))
@@ -88,7 +90,7 @@ def test_pages_fit_a_phone_without_javascript(browser, live_server, world, role,
     for path in PAGES:
         if path == "/healthz":
             continue
-        page.goto(live_server + fill(path, world))
+        page.goto(live_server + fill(path, world, assessments))
         assert page.locator("html").get_attribute("lang") == language
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide at 360px ({role}, {language})"

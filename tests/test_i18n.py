@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app import PROJECT_ROOT
 from app.extensions import db
 from app.i18n import format_day, format_moment, localize_digits
-from app.models import Organisation, User
+from app.models import Assessment, Organisation, User
 from tests.test_access import GRID, fill
 
 CATALOGUE = PROJECT_ROOT / "app" / "translations" / "{}" / "LC_MESSAGES" / "messages.po"
@@ -139,7 +139,7 @@ GET_PAGES = [path for _endpoint, method, path, _expected in GRID if method == "G
 
 
 @pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner", "anonymous"])
-def test_persian_pages_have_no_untranslated_text(client, auth, world, role):
+def test_persian_pages_have_no_untranslated_text(client, auth, world, assessments, role):
     user = world.user(role)
     if user is not None:
         auth.login(user)
@@ -149,10 +149,11 @@ def test_persian_pages_have_no_untranslated_text(client, auth, world, role):
         value
         for row in db.session.execute(select(User.name, User.email)).all()
         + db.session.execute(select(Organisation.name, Organisation.sector)).all()
+        + db.session.execute(select(Assessment.title)).all()
         for value in row
     }
     for path in [*GET_PAGES, "/no-such-page"]:
-        response = client.get(fill(path, world), follow_redirects=True)
+        response = client.get(fill(path, world, assessments), follow_redirects=True)
         text = visible_text(response.get_data(as_text=True))
         for value in sorted(user_text, key=len, reverse=True):
             text = text.replace(value, " ")
@@ -182,10 +183,10 @@ def test_vazirmatn_font_ships_with_its_licence():
     assert 'url("../fonts/Vazirmatn-Regular.woff2")' in css
 
 
-def test_pages_load_nothing_from_other_sites(client, auth, world):
+def test_pages_load_nothing_from_other_sites(client, auth, world, assessments):
     auth.login(world.admin)
     for path in GET_PAGES:
-        page = client.get(fill(path, world)).get_data(as_text=True)
+        page = client.get(fill(path, world, assessments)).get_data(as_text=True)
         assert not re.search(r'(src|href)="(https?:)?//', page), path
     css = Path(PROJECT_ROOT / "static" / "css" / "app.css").read_text()
     assert "http" not in css

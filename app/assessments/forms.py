@@ -3,11 +3,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import email_field, is_email, language_field, strip_whitespace
+from app.labels import GROUP_LABELS
 from app.models import DEFAULT_GROUPS
 
 GROUP_PATTERN = re.compile(r"^[\w][\w -]{0,58}$")
@@ -40,10 +43,15 @@ class AssessmentForm(FlaskForm):
         validators=[DataRequired(message=_l("Give the assessment a title.")), Length(max=200)],
     )
     questionnaires = CheckboxesField(_l("Questionnaires"))
-    groups = StringField(
+    groups = CheckboxesField(
         _l("Respondent groups"),
-        default=", ".join(DEFAULT_GROUPS),
-        description=_l("Separated by commas, for example: executive, manager, staff"),
+        choices=[SelectChoice(group, GROUP_LABELS[group]) for group in DEFAULT_GROUPS],
+        default=list(DEFAULT_GROUPS),
+    )
+    other_groups = StringField(
+        _l("Other groups (optional)"),
+        filters=[strip_whitespace],
+        description=_l("Names separated by commas"),
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
     submit = SubmitField(_l("Create assessment"))
@@ -52,14 +60,18 @@ class AssessmentForm(FlaskForm):
         if not field.data:
             raise ValidationError(_l("Choose at least one questionnaire."))
 
-    def validate_groups(self, field):
-        groups = parse_groups(field.data)
-        if not groups:
-            raise ValidationError(_l("Name at least one group."))
-        if any(not GROUP_PATTERN.match(group) for group in groups):
+    def validate_other_groups(self, field):
+        others = parse_groups(field.data)
+        if any(not GROUP_PATTERN.match(group) for group in others):
             raise ValidationError(_l("Use letters, digits, spaces and hyphens in group names."))
-        if len(set(groups)) != len(groups):
+        chosen = (self.groups.data or []) + others
+        if not chosen:
+            raise ValidationError(_l("Choose or name at least one group."))
+        if len(set(chosen)) != len(chosen):
             raise ValidationError(_l("Each group may appear only once."))
+
+    def chosen_groups(self) -> list[str]:
+        return (self.groups.data or []) + parse_groups(self.other_groups.data)
 
 
 class RespondentForm(FlaskForm):
@@ -91,7 +103,14 @@ class PasteRespondentsForm(FlaskForm):
 
     def __init__(self, *args, groups: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self._groups = groups
+        # A group may be written as its key or its name in either language.
+        self._groups = {}
+        for group in groups:
+            self._groups[group.lower()] = group
+            if group in GROUP_LABELS:
+                for language in ("en", "fa"):
+                    with force_locale(language):
+                        self._groups[str(GROUP_LABELS[group]).lower()] = group
         self.parsed: list[PastedRespondent] = []
 
     def validate_lines(self, field):
@@ -104,13 +123,16 @@ class PasteRespondentsForm(FlaskForm):
             if len(parts) != 3 or not all(parts):
                 problems.append(_l("Line %(n)s: write name, e-mail, group.", n=number))
                 continue
-            name, email, group = parts[0], parts[1].lower(), parts[2].lower()
+            name, email, written_group = parts[0], parts[1].lower(), parts[2]
+            group = self._groups.get(written_group.lower())
             if not is_email(email):
                 problems.append(
                     _l("Line %(n)s: %(email)s is not an e-mail address.", n=number, email=email)
                 )
-            elif group not in self._groups:
-                problems.append(_l("Line %(n)s: unknown group %(group)s.", n=number, group=group))
+            elif group is None:
+                problems.append(
+                    _l("Line %(n)s: unknown group %(group)s.", n=number, group=written_group)
+                )
             else:
                 parsed.append(PastedRespondent(name[:120], email, group))
         if problems:

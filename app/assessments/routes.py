@@ -14,7 +14,6 @@ from app.assessments.forms import (
     PasteRespondentsForm,
     RespondentForm,
     StatusForm,
-    parse_groups,
 )
 from app.assessments.services import Actor, AssessmentError
 from app.charts import Series, bar_chart, radar_chart
@@ -22,7 +21,7 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.instrument.loader import DefinitionError, load_directory
-from app.labels import GROUP_LABELS, label
+from app.labels import group_label, label
 from app.mail import send_mail
 from app.models import Assessment, AssessmentStatus, AuditEvent, Organisation, Respondent
 from app.policy import Action, authorize, can
@@ -48,7 +47,7 @@ def _actor() -> Actor:
 
 
 def _group_choices(assessment: Assessment) -> list[SelectChoice]:
-    return [SelectChoice(group, GROUP_LABELS.get(group, group)) for group in assessment.groups]
+    return [SelectChoice(group, group_label(group)) for group in assessment.groups]
 
 
 def _back(assessment: Assessment):
@@ -76,7 +75,7 @@ def create(organisation_id: int):
                 organisation,
                 title=form.title.data,
                 questionnaires=[by_id[key] for key in form.questionnaires.data],
-                groups=parse_groups(form.groups.data),
+                groups=form.chosen_groups(),
                 deadline=form.deadline.data,
                 actor=_actor(),
             )

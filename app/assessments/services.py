@@ -144,7 +144,7 @@ def change_status(assessment: Assessment, to: AssessmentStatus, actor: Actor) ->
     if to is S.PUBLISHED:
         assessment.published_at = utcnow()
     action = "reopened" if old is S.PUBLISHED and to is S.IN_REVIEW else "status"
-    record(assessment, actor, action, "status", old.value, to.value)
+    record(assessment, actor, action, "", old.value, to.value)
 
 
 def set_target(
