@@ -58,6 +58,7 @@ AUDIT_ACTION_LABELS = {
     "unlocked": _l("Response unlocked"),
     "consensus": _l("Consensus value"),
     "observations": _l("Observations"),
+    "imported": _l("Imported from a file"),
 }
 
 AUDIT_FIELD_LABELS = {

@@ -9,16 +9,20 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
 from config import TestConfig
 from tests import factories
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 
 def pytest_report_header() -> str:
@@ -72,9 +76,11 @@ class RequestIsolatingClient(FlaskClient):
     over from the test or from an earlier request."""
 
     def open(self, *args, **kwargs):
+        outer_context = has_app_context()  # a test's own context; threads have none
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()  # the test's own objects are reread after the request
+        if outer_context:
+            db.session.expire_all()  # the test's own objects are reread after the request
         return response
 
 
@@ -155,3 +161,24 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

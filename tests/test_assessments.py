@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import threading
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, Assessment, AssessmentStatus, AuditEvent, Respondent
+from app.models import Answer, Assessment, AssessmentStatus, AuditEvent, Respondent, Target
 
 NEW = {
     "title": "Readiness 2026",
@@ -286,3 +291,155 @@ def test_published_assessment_can_be_reopened_and_it_is_recorded(client, auth, w
     response = set_status(client, assessment, "draft")
     assert db.session.get(Assessment, assessment.id).status is AssessmentStatus.IN_REVIEW
     assert response.status_code == 302
+
+
+def test_targets_change_the_gap_and_are_recorded(client, auth, world, open_assessment):
+    assessment, link = open_assessment
+    answer_page(
+        client,
+        link,
+        1,
+        {
+            f"lead-{k}": "3"
+            for k in ("goals", "priority", "sponsor", "oversight", "silos", "review")
+        },
+    )
+    client.post(f"{link}/review")
+    auth.login(world.consultant_assigned)
+    page = client.get(f"/assessments/{assessment.id}/targets").get_data(as_text=True)
+    assert "One level above the current one" in page
+    client.post(
+        f"/assessments/{assessment.id}/targets",
+        data={"t_supporting-conditions__leadership": "leading"},
+    )
+    target = db.session.scalar(select(Target))
+    assert (target.dimension_id, target.level) == ("leadership", "leading")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "target"))
+    assert (event.subject, event.old_value, event.new_value) == (
+        "supporting-conditions/leadership",
+        None,
+        "leading",
+    )
+    set_status(client, assessment, "in_review")
+    results = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    # Leadership 50 against the target "Leading" (80): a gap of 30.0.
+    assert re.search(r"Leadership.*?30\.0", results, re.S)
+
+
+def test_remind_sends_new_links_to_those_still_answering(client, auth, world, caplog):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    add_respondent(client, assessment, name="Waiting", email="waiting@example.com")
+    done_link = add_respondent(client, assessment, name="Done", email="done@example.com")
+    set_status(client, assessment, "open")
+    auth.logout()
+    client.post(f"{done_link}/review")
+    caplog.clear()
+    auth.login(world.consultant_assigned)
+    response = client.post(f"/assessments/{assessment.id}/remind", follow_redirects=True)
+    assert "sent to 1 respondents" in response.get_data(as_text=True)
+    assert "To: waiting@example.com" in caplog.text
+    assert "done@example.com" not in caplog.text
+
+
+def test_concurrent_saves_and_submits_leave_one_consistent_response(app, open_assessment):
+    """Several requests at the same moment, as from a double click or two tabs."""
+    _assessment, link = open_assessment
+    barrier = threading.Barrier(4)
+    codes = []
+
+    def save(value):
+        client = app.test_client()
+        barrier.wait()
+        codes.append(answer_page(client, link, 1, {"lead-goals": value}, go="stay").status_code)
+
+    threads = [threading.Thread(target=save, args=(str(v),)) for v in (2, 3, 4, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [302] * 4
+    rows = db.session.scalars(select(Answer).where(Answer.item_id == "lead-goals")).all()
+    assert len(rows) == 1
+    assert rows[0].value in (2, 3, 4, 5)
+
+    submit_barrier = threading.Barrier(3)
+
+    def submit():
+        client = app.test_client()
+        submit_barrier.wait()
+        client.post(f"{link}/review")
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    submitted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "submitted")).all()
+    assert len(submitted) == 1
+    assert db.session.scalar(select(Respondent.submitted_at)) is not None
+
+
+def test_exports_in_every_format(client, auth, world, open_assessment):
+    assessment, link = open_assessment
+    answer_page(client, link, 1, {"lead-goals": "4"})
+    client.post(f"{link}/review")
+    auth.login(world.consultant_assigned)
+    base = f"/assessments/{assessment.id}/export"
+    answers = client.get(f"{base}/answers.csv")
+    assert answers.mimetype == "text/csv"
+    assert "attachment" in answers.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(answers.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:4] == ["name", "email", "group", "submitted_at"]
+    goals = next(row for row in rows if "lead-goals" in row)
+    assert "Reza" in goals
+    assert "4" in goals
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"{base}/assessment.xlsx").data))
+    assert workbook.sheetnames == ["results", "answers"]
+    document = json.loads(client.get(f"{base}/assessment.json").data)
+    assert document["meta"]["assessment"] == "Readiness 2026"
+    assert document["questionnaires"] == [{"id": "supporting-conditions", "version": "1.0.0"}]
+    assert client.get(f"{base}/secrets.txt").status_code == 404
+
+
+def test_import_is_all_or_nothing_with_a_report(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    template = client.get(f"/assessments/{assessment.id}/import/template.csv")
+    header = template.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("name,email,group,supporting-conditions:lead-goals")
+    bad = header + "\nAli,ali@example.com,staff,4\nSara,sara@example.com,boss,9\n"
+    page = client.post(
+        f"/assessments/{assessment.id}/import",
+        data={"file": (io.BytesIO(bad.encode()), "paper.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert "Line 3: the group must be one of: executive, manager, staff." in page
+    assert "9 is not a value on this question&#39;s scale." in page  # escaped as text
+    assert db.session.scalar(select(func.count(Respondent.id))) == 0
+    good = header + "\nAli,ali@example.com,staff,4\nSara,sara@example.com,manager,۵\n"
+    response = client.post(
+        f"/assessments/{assessment.id}/import",
+        data={"file": (io.BytesIO(good.encode()), "paper.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "2 responses imported from paper.csv." in response.get_data(as_text=True)
+    imported = db.session.scalars(select(Respondent).order_by(Respondent.name)).all()
+    assert [(r.name, r.group, r.submitted_at is not None) for r in imported] == [
+        ("Ali", "staff", True),
+        ("Sara", "manager", True),
+    ]
+    assert sorted(a.value for r in imported for a in r.answers) == [4, 5]
+
+
+def test_import_refuses_other_file_types(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assessment = create(client, world)
+    page = client.post(
+        f"/assessments/{assessment.id}/import",
+        data={"file": (io.BytesIO(b"x"), "notes.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Upload an .xlsx or .csv file." in page

@@ -3,68 +3,12 @@ phone, mirrors in Persian, and every form works with JavaScript switched off."""
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests import factories
+from tests.browser import SERVER_WARNINGS, log_in
 from tests.test_access import GRID, fill
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI needs Debian's chromium for the browser tests", pytrace=False)
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-# Werkzeug's test server leaves a static file open when the browser drops a connection
-# it no longer needs (a font already loaded); that is the server's, not the app's.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", user.email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base}/dashboard")
+pytestmark = SERVER_WARNINGS
 
 
 def choose_language(page, base: str, language: str) -> None:

@@ -187,6 +187,7 @@ def test_pages_load_nothing_from_other_sites(client, auth, world, assessments):
     auth.login(world.admin)
     for path in GET_PAGES:
         page = client.get(fill(path, world, assessments)).get_data(as_text=True)
+        assert '="None"' not in page, f"{path}: an attribute rendered from a missing value"
         assert not re.search(r'(src|href)="(https?:)?//', page), path
     css = Path(PROJECT_ROOT / "static" / "css" / "app.css").read_text()
     assert "http" not in css

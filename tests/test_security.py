@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import abort
 
@@ -72,6 +74,26 @@ def test_user_content_is_escaped(client, auth, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "<b>bold</b>" not in page
+
+
+def test_what_users_typed_is_escaped_inside_error_messages(client, auth, world, assessments):
+    """Error messages quote bad input; the quote must not become markup."""
+    auth.login(world.consultant_assigned)
+    attack = "<img src=x onerror=alert(1)>"
+    page = client.post(
+        f"/assessments/{assessments.open.id}/respondents/paste",
+        data={"lines": f"Eve, {attack}, manager", "locale": "en"},
+    ).get_data(as_text=True)
+    assert attack not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    upload = f"name,email,group\nEve,eve@example.com,{attack}\n".encode()
+    page = client.post(
+        f"/assessments/{assessments.open.id}/import",
+        data={"file": (io.BytesIO(upload), "x.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Nothing was imported" in page
+    assert attack not in page
 
 
 def test_pages_send_security_headers(client, app):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     HiddenField,
@@ -157,3 +158,43 @@ class ConsensusForm(FlaskForm):
     value = SelectField(_l("Consensus value"))
     note = StringField(_l("Note"), filters=[strip_whitespace], validators=[Length(max=500)])
     submit = SubmitField(_l("Set"))
+
+
+NEXT_LEVEL_UP = ""
+
+
+def targets_form(definitions, current: dict[tuple[str, str], str], language: str, formdata=None):
+    """One choice of target level per dimension; the default is the next level up."""
+
+    class TargetsForm(FlaskForm):
+        submit = SubmitField(_l("Save targets"))
+
+    fields = {}
+    for definition in definitions:
+        choices = [SelectChoice(NEXT_LEVEL_UP, _l("One level above the current one"))] + [
+            SelectChoice(level.id, level.name.in_language(language)) for level in definition.levels
+        ]
+        for dimension in definition.dimensions:
+            name = f"t_{definition.id}__{dimension.id}"
+            fields[(definition.id, dimension.id)] = name
+            setattr(
+                TargetsForm,
+                name,
+                SelectField(
+                    dimension.title.in_language(language),
+                    choices=choices,
+                    default=current.get((definition.id, dimension.id), NEXT_LEVEL_UP),
+                ),
+            )
+    return TargetsForm(formdata=formdata), fields
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Filled-in template (.xlsx or .csv)"),
+        validators=[
+            FileRequired(message=_l("Choose a file.")),
+            FileAllowed(["xlsx", "csv"], message=_l("Upload an .xlsx or .csv file.")),
+        ],
+    )
+    submit = SubmitField(_l("Import answers"))

@@ -1,29 +1,48 @@
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.assessments import services
+from app.assessments import exchange, services
 from app.assessments.forms import (
     AssessmentForm,
     ConsensusForm,
+    ImportForm,
     ObservationsForm,
     PasteRespondentsForm,
     RespondentForm,
     StatusForm,
+    targets_form,
 )
 from app.assessments.services import Actor, AssessmentError
 from app.charts import Series, bar_chart, radar_chart
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.i18n import current_language
+from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
 from app.labels import group_label, label
 from app.mail import send_mail
-from app.models import Assessment, AssessmentStatus, AuditEvent, Organisation, Respondent
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Organisation,
+    Respondent,
+    utcnow,
+)
 from app.policy import Action, authorize, can
 
 bp = Blueprint("assessments", __name__)
@@ -104,6 +123,54 @@ def show(assessment_id: int):
         status_form=StatusForm(),
         confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
+def targets(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    definitions = services.definitions(assessment)
+    current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
+    posted = request.method == "POST"
+    form, fields = targets_form(
+        definitions, current, current_language(), request.form if posted else None
+    )
+    if posted and form.validate():
+        for (questionnaire_key, dimension_id), name in fields.items():
+            level = form[name].data or None
+            services.set_target(assessment, questionnaire_key, dimension_id, level, _actor())
+        db.session.commit()
+        flash(_("Targets saved."), "success")
+        return _back(assessment)
+    return render_template(
+        "assessments/targets.html",
+        assessment=assessment,
+        definitions=definitions,
+        form=form,
+        fields=fields,
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/remind", methods=["POST"])
+def remind(assessment_id: int):
+    """E-mail everyone who has not submitted a fresh link (it replaces their old one)."""
+    assessment = _assessment(assessment_id)
+    if ConfirmForm().validate_on_submit():
+        waiting = [
+            r
+            for r in assessment.respondents
+            if r.submitted_at is None and r.revoked_at is None and r.email
+        ]
+        for respondent in waiting:
+            _invite(respondent, reminder=True)
+        db.session.commit()
+        flash(
+            _(
+                "A reminder with a new link was sent to %(count)s respondents.",
+                count=localize_digits(len(waiting)),
+            ),
+            "success",
+        )
+    return _back(assessment)
 
 
 @bp.route("/assessments/<int:assessment_id>/status", methods=["POST"])
@@ -217,7 +284,7 @@ def unlock(assessment_id: int, respondent_id: int):
     return _back(assessment)
 
 
-def _invite(respondent: Respondent) -> str:
+def _invite(respondent: Respondent, reminder: bool = False) -> str:
     """Issue a fresh link and e-mail it (or log it, without a mail server)."""
     lifetime = services.link_lifetime(
         respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
@@ -226,7 +293,11 @@ def _invite(respondent: Respondent) -> str:
     link = url_for("respond.start", token=token, _external=True)
     if respondent.email:
         with force_locale(respondent.locale):
-            subject = _("Your questionnaire: %(title)s", title=respondent.assessment.title)
+            subject = (
+                _("Reminder: %(title)s", title=respondent.assessment.title)
+                if reminder
+                else _("Your questionnaire: %(title)s", title=respondent.assessment.title)
+            )
             body = _(
                 "Hello %(name)s,\n\n%(organisation)s asks for your view on its readiness for "
                 "customer relationship management. Your answers are saved page by page; you "
@@ -355,6 +426,104 @@ def save_observations(assessment_id: int):
             db.session.commit()
         flash(_("Observations saved."), "success")
     return redirect(url_for("assessments.results", assessment_id=assessment.id))
+
+
+EXPORT_TYPES = {
+    "answers.csv": "text/csv",
+    "results.csv": "text/csv",
+    "assessment.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "assessment.json": "application/json",
+}
+
+
+@bp.route("/assessments/<int:assessment_id>/export/<name>")
+def export(assessment_id: int, name: str):
+    """Raw answers and results as CSV, XLSX or JSON."""
+    assessment = _assessment(assessment_id)
+    if name not in EXPORT_TYPES:
+        abort(404)
+    definitions = services.definitions(assessment)
+    respondents = [
+        exchange.RespondentAnswers(
+            name=r.name,
+            email=r.email,
+            group=r.group,
+            submitted_at=r.submitted_at,
+            answers={
+                (a.questionnaire_key, a.item_id): (a.value, a.not_applicable, a.comment)
+                for a in r.answers
+            },
+        )
+        for r in assessment.respondents
+    ]
+    result = services.score(assessment)
+    answers = exchange.answers_table(definitions, respondents)
+    results = exchange.results_table(definitions, result, current_language())
+    if name == "answers.csv":
+        data = exchange.to_csv(*answers)
+    elif name == "results.csv":
+        data = exchange.to_csv(*results)
+    elif name == "assessment.xlsx":
+        data = exchange.to_xlsx({"results": results, "answers": answers})
+    else:
+        meta = {
+            "assessment": assessment.title,
+            "organisation": assessment.organisation.name,
+            "status": assessment.status.value,
+            "published_at": assessment.published_at,
+            "exported_at": utcnow(),
+        }
+        data = exchange.to_json(meta, definitions, result, respondents)
+    return _download(data, EXPORT_TYPES[name], f"assessment-{assessment.id}-{name}")
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/assessments/<int:assessment_id>/import/template.<kind>")
+def import_template(assessment_id: int, kind: str):
+    assessment = _assessment(assessment_id)
+    definitions = services.definitions(assessment)
+    if kind == "xlsx":
+        data = exchange.template_xlsx(definitions, assessment.groups, current_language())
+        return _download(data, EXPORT_TYPES["assessment.xlsx"], "answers-template.xlsx")
+    if kind == "csv":
+        data = exchange.template_csv(definitions, assessment.groups, current_language())
+        return _download(data, "text/csv", "answers-template.csv")
+    abort(404)
+
+
+@bp.route("/assessments/<int:assessment_id>/import", methods=["GET", "POST"])
+def import_answers(assessment_id: int):
+    """Answers collected on paper: the whole file is checked first, then added at once
+    as submitted responses, or nothing is added."""
+    assessment = _assessment(assessment_id)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        parsed = exchange.parse_import(
+            upload.read(), upload.filename, services.definitions(assessment), assessment.groups
+        )
+        problems = parsed.errors
+        if not problems:
+            services.import_responses(assessment, parsed.rows, upload.filename, _actor())
+            db.session.commit()
+            flash(
+                _(
+                    "%(count)s responses imported from %(file)s.",
+                    count=localize_digits(len(parsed.rows)),
+                    file=upload.filename,
+                ),
+                "success",
+            )
+            return _back(assessment)
+    return render_template(
+        "assessments/import.html", assessment=assessment, form=form, problems=problems
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/audit")

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ from app.models import (
     User,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from app.assessments.exchange import ImportedRespondent
 
 S = AssessmentStatus
 # Which moves are allowed, from each state.
@@ -315,6 +318,35 @@ def submit_response(respondent: Respondent, actor: Actor) -> bool:
     if result.rowcount:
         record(respondent.assessment, actor, "submitted", respondent.name)
     return bool(result.rowcount)
+
+
+def import_responses(
+    assessment: Assessment, rows: list[ImportedRespondent], source: str, actor: Actor
+) -> None:
+    """Add respondents with answers collected on paper, as submitted responses."""
+    for row in rows:
+        respondent = Respondent(
+            assessment=assessment,
+            name=row.name,
+            email=row.email,
+            group=row.group,
+            locale=assessment.organisation.default_locale,
+            submitted_at=utcnow(),
+        )
+        db.session.add(respondent)
+        db.session.flush()
+        for answer in row.answers:
+            db.session.add(
+                Answer(
+                    respondent_id=respondent.id,
+                    questionnaire_key=answer.questionnaire_key,
+                    item_id=answer.item_id,
+                    **answer.as_dict(),
+                )
+            )
+        record(
+            assessment, actor, "imported", f"{respondent.name} ({source})", None, len(row.answers)
+        )
 
 
 def unlock_response(respondent: Respondent, actor: Actor) -> None:
