@@ -194,6 +194,15 @@ GRID = [
     ("respond.page", "GET", "/r/not-the-token/1", outcomes(*[NOT_FOUND] * 7)),
 ]
 
+# Endpoints that answer with a file to save rather than a page to read.
+DOWNLOADS = frozenset({"assessments.export", "assessments.import_template"})
+# Every page a person can open, for the tests that look at all of them.
+PAGES = [
+    path
+    for endpoint, method, path, _expected in GRID
+    if method == "GET" and endpoint not in DOWNLOADS and path != "/healthz"
+]
+
 CASES = [
     pytest.param(method, path, role, expected[role], id=f"{endpoint}-{role}")
     for endpoint, method, path, expected in GRID

@@ -6,7 +6,17 @@ from sqlalchemy import func, select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.models import ConsultantAssignment, Membership, Organisation, StaffRole, User
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    ConsultantAssignment,
+    Membership,
+    Organisation,
+    Respondent,
+    StaffRole,
+    User,
+)
 from tests.factories import PASSWORD
 
 
@@ -68,12 +78,16 @@ def test_demo_loads_once_and_prints_the_logins(runner, auth, app):
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
     assert "admin@demo.example.com" in first.output
-    counts = [count(m) for m in (User, Organisation, Membership, ConsultantAssignment)]
-    assert counts == [9, 2, 6, 2]
+    models = (User, Organisation, Membership, ConsultantAssignment, Assessment, Respondent, Answer)
+    counts = [count(m) for m in models]
+    assert counts[:6] == [9, 2, 6, 2, 2, 24]
+    assert counts[6] > 1500  # a dozen respondents each, most of them finished
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
-    assert [count(m) for m in (User, Organisation, Membership, ConsultantAssignment)] == counts
+    assert [count(m) for m in models] == counts
+    statuses = dict(db.session.execute(select(Assessment.title, Assessment.status)).all())
+    assert set(statuses.values()) == {AssessmentStatus.PUBLISHED, AssessmentStatus.OPEN}
 
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     assert organisations["شرکت پخش سپیدار"].default_locale == "fa"

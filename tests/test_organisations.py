@@ -42,7 +42,7 @@ def test_invalid_organisation_keeps_what_was_typed(client, auth, world):
     assert db.session.scalar(select(Organisation).where(Organisation.sector == "Logistics")) is None
 
     page = client.post("/organisations/new", data=dict(data, name="  ")).get_data(as_text=True)
-    assert "Enter the organisation's name." in page
+    assert "Enter the organisation&#39;s name." in page
 
 
 def test_edit_organisation(client, auth, world):
