@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -177,8 +178,7 @@ def live_server(app):
 @pytest.fixture(scope="module")
 def browser():
     require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

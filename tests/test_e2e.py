@@ -5,11 +5,9 @@ axe-core, in both languages, and must have no serious or critical accessibility 
 
 from __future__ import annotations
 
-import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser import SERVER_WARNINGS, log_in
-
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = SERVER_WARNINGS
 
@@ -20,7 +18,7 @@ class Auditor:
     """Runs axe-core on each page and keeps what is serious or critical."""
 
     def __init__(self):
-        self.axe = axe_module.Axe()
+        self.axe = Axe()
         self.problems: list[str] = []
         self.checked: list[str] = []
 
