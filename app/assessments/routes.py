@@ -13,14 +13,12 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.assessments import exchange, services
+from app.assessments import services
 from app.assessments.forms import (
     AssessmentForm,
     ConsensusForm,
-    ImportForm,
     ObservationsForm,
     PasteRespondentsForm,
     RespondentForm,
@@ -41,14 +39,13 @@ from app.models import (
     AuditEvent,
     Organisation,
     Respondent,
-    utcnow,
 )
 from app.policy import Action, authorize, can
 
 bp = Blueprint("assessments", __name__)
 
 
-def _assessment(assessment_id: int, action: Action = Action.MANAGE_ASSESSMENT) -> Assessment:
+def assessment_or_404(assessment_id: int, action: Action = Action.MANAGE_ASSESSMENT) -> Assessment:
     assessment = db.get_or_404(Assessment, assessment_id)
     authorize(action, assessment)
     return assessment
@@ -61,7 +58,7 @@ def _respondent(assessment: Assessment, respondent_id: int) -> Respondent:
     return respondent
 
 
-def _actor() -> Actor:
+def current_actor() -> Actor:
     return Actor.of_user(current_user._get_current_object())
 
 
@@ -69,7 +66,7 @@ def _group_choices(assessment: Assessment) -> list[SelectChoice]:
     return [SelectChoice(group, group_label(group)) for group in assessment.groups]
 
 
-def _back(assessment: Assessment):
+def back_to_assessment(assessment: Assessment):
     return redirect(url_for("assessments.show", assessment_id=assessment.id))
 
 
@@ -96,7 +93,7 @@ def create(organisation_id: int):
                 questionnaires=[by_id[key] for key in form.questionnaires.data],
                 groups=form.chosen_groups(),
                 deadline=form.deadline.data,
-                actor=_actor(),
+                actor=current_actor(),
             )
         except DefinitionError as error:  # e.g. a version changed after it was used
             db.session.rollback()
@@ -104,16 +101,20 @@ def create(organisation_id: int):
         else:
             db.session.commit()
             flash(_("Assessment created. Add respondents, then open it for answers."), "success")
-            return _back(assessment)
+            return back_to_assessment(assessment)
     return render_template("assessments/new.html", form=form, organisation=organisation)
 
 
 @bp.route("/assessments/<int:assessment_id>")
 def show(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     respondent_form = RespondentForm()
     respondent_form.group.choices = _group_choices(assessment)
     respondent_form.locale.data = assessment.organisation.default_locale
+    return _render_show(assessment, respondent_form)
+
+
+def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str:
     return render_template(
         "assessments/show.html",
         assessment=assessment,
@@ -127,7 +128,7 @@ def show(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
 def targets(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     definitions = services.definitions(assessment)
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"
@@ -137,10 +138,10 @@ def targets(assessment_id: int):
     if posted and form.validate():
         for (questionnaire_key, dimension_id), name in fields.items():
             level = form[name].data or None
-            services.set_target(assessment, questionnaire_key, dimension_id, level, _actor())
+            services.set_target(assessment, questionnaire_key, dimension_id, level, current_actor())
         db.session.commit()
         flash(_("Targets saved."), "success")
-        return _back(assessment)
+        return back_to_assessment(assessment)
     return render_template(
         "assessments/targets.html",
         assessment=assessment,
@@ -153,7 +154,7 @@ def targets(assessment_id: int):
 @bp.route("/assessments/<int:assessment_id>/remind", methods=["POST"])
 def remind(assessment_id: int):
     """E-mail everyone who has not submitted a fresh link (it replaces their old one)."""
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     if ConfirmForm().validate_on_submit():
         waiting = [
             r
@@ -170,16 +171,16 @@ def remind(assessment_id: int):
             ),
             "success",
         )
-    return _back(assessment)
+    return back_to_assessment(assessment)
 
 
 @bp.route("/assessments/<int:assessment_id>/status", methods=["POST"])
 def change_status(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_status(assessment, AssessmentStatus(form.to.data), _actor())
+            services.change_status(assessment, AssessmentStatus(form.to.data), current_actor())
         except (ValueError, AssessmentError):
             flash(_("That change of state is not possible now."), "error")
         else:
@@ -187,60 +188,46 @@ def change_status(assessment_id: int):
             flash(
                 _("The assessment is now: %(status)s.", status=label(assessment.status)), "success"
             )
-    return _back(assessment)
+    return back_to_assessment(assessment)
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents", methods=["POST"])
 def add_respondent(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     form = RespondentForm()
     form.group.choices = _group_choices(assessment)
     if form.validate_on_submit():
-        respondent = Respondent(
-            assessment=assessment,
+        respondent = services.add_respondent(
+            assessment,
             name=form.name.data,
             email=form.email.data,
             group=form.group.data,
             locale=form.locale.data,
-            user=services.member_with_email(assessment.organisation, form.email.data),
+            actor=current_actor(),
         )
-        db.session.add(respondent)
-        db.session.flush()
-        services.record(assessment, _actor(), "respondent added", respondent.name)
         token = _invite(respondent)
         db.session.commit()
         return _show_link(assessment, [(respondent, token)])
-    return render_template(
-        "assessments/show.html",
-        assessment=assessment,
-        definitions=services.definitions(assessment),
-        transitions=services.TRANSITIONS[assessment.status],
-        respondent_form=form,
-        status_form=StatusForm(),
-        confirm_form=ConfirmForm(),
-    )
+    return _render_show(assessment, form)
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents/paste", methods=["GET", "POST"])
 def paste_respondents(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     form = PasteRespondentsForm(groups=assessment.groups)
     if not form.is_submitted():
         form.locale.data = assessment.organisation.default_locale
     if form.validate_on_submit():
         issued = []
         for pasted in form.parsed:
-            respondent = Respondent(
-                assessment=assessment,
+            respondent = services.add_respondent(
+                assessment,
                 name=pasted.name,
                 email=pasted.email,
                 group=pasted.group,
                 locale=form.locale.data,
-                user=services.member_with_email(assessment.organisation, pasted.email),
+                actor=current_actor(),
             )
-            db.session.add(respondent)
-            db.session.flush()
-            services.record(assessment, _actor(), "respondent added", respondent.name)
             issued.append((respondent, _invite(respondent)))
         db.session.commit()
         return _show_link(assessment, issued)
@@ -249,7 +236,7 @@ def paste_respondents(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/respondents/<int:respondent_id>/link", methods=["POST"])
 def reissue_link(assessment_id: int, respondent_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     respondent = _respondent(assessment, respondent_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -262,26 +249,26 @@ def reissue_link(assessment_id: int, respondent_id: int):
     "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/revoke", methods=["POST"]
 )
 def revoke_link(assessment_id: int, respondent_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     respondent = _respondent(assessment, respondent_id)
     if ConfirmForm().validate_on_submit():
-        services.revoke_link(respondent, _actor())
+        services.revoke_link(respondent, current_actor())
         db.session.commit()
         flash(_("The link of %(name)s no longer works.", name=respondent.name), "success")
-    return _back(assessment)
+    return back_to_assessment(assessment)
 
 
 @bp.route(
     "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/unlock", methods=["POST"]
 )
 def unlock(assessment_id: int, respondent_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     respondent = _respondent(assessment, respondent_id)
     if ConfirmForm().validate_on_submit():
-        services.unlock_response(respondent, _actor())
+        services.unlock_response(respondent, current_actor())
         db.session.commit()
         flash(_("%(name)s can change their answers again.", name=respondent.name), "success")
-    return _back(assessment)
+    return back_to_assessment(assessment)
 
 
 def _invite(respondent: Respondent, reminder: bool = False) -> str:
@@ -289,7 +276,7 @@ def _invite(respondent: Respondent, reminder: bool = False) -> str:
     lifetime = services.link_lifetime(
         respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
     )
-    token = services.issue_link(respondent, lifetime, _actor())
+    token = services.issue_link(respondent, lifetime, current_actor())
     link = url_for("respond.start", token=token, _external=True)
     if respondent.email:
         with force_locale(respondent.locale):
@@ -321,7 +308,7 @@ def _show_link(assessment: Assessment, issued: list[tuple[Respondent, str]]):
 
 @bp.route("/assessments/<int:assessment_id>/results")
 def results(assessment_id: int):
-    assessment = _assessment(assessment_id, Action.VIEW_RESULTS)
+    assessment = assessment_or_404(assessment_id, Action.VIEW_RESULTS)
     definitions = services.definitions(assessment)
     previous = services.previous_published(assessment)
     previous_scores = {}
@@ -385,7 +372,7 @@ def _charts(definitions, result, previous_scores) -> dict:
 
 @bp.route("/assessments/<int:assessment_id>/consensus", methods=["POST"])
 def set_consensus(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     form = ConsensusForm()
     definitions = {d.id: d for d in services.definitions(assessment)}
     definition = definitions.get(form.questionnaire.data)
@@ -403,7 +390,7 @@ def set_consensus(assessment_id: int):
     if form.validate_on_submit():
         value = int(form.value.data) if form.value.data else None
         services.set_consensus(
-            assessment, definition.id, item.id, value, form.note.data or "", _actor()
+            assessment, definition.id, item.id, value, form.note.data or "", current_actor()
         )
         db.session.commit()
         flash(_("Consensus value saved."), "success")
@@ -416,119 +403,23 @@ def set_consensus(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/observations", methods=["POST"])
 def save_observations(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     form = ObservationsForm()
     if form.validate_on_submit():
         text = (form.observations.data or "").strip()
         if text != assessment.observations:
-            services.record(assessment, _actor(), "observations", "", assessment.observations, text)
+            services.record(
+                assessment, current_actor(), "observations", "", assessment.observations, text
+            )
             assessment.observations = text
             db.session.commit()
         flash(_("Observations saved."), "success")
     return redirect(url_for("assessments.results", assessment_id=assessment.id))
 
 
-EXPORT_TYPES = {
-    "answers.csv": "text/csv",
-    "results.csv": "text/csv",
-    "assessment.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "assessment.json": "application/json",
-}
-
-
-@bp.route("/assessments/<int:assessment_id>/export/<name>")
-def export(assessment_id: int, name: str):
-    """Raw answers and results as CSV, XLSX or JSON."""
-    assessment = _assessment(assessment_id)
-    if name not in EXPORT_TYPES:
-        abort(404)
-    definitions = services.definitions(assessment)
-    respondents = [
-        exchange.RespondentAnswers(
-            name=r.name,
-            email=r.email,
-            group=r.group,
-            submitted_at=r.submitted_at,
-            answers={
-                (a.questionnaire_key, a.item_id): (a.value, a.not_applicable, a.comment)
-                for a in r.answers
-            },
-        )
-        for r in assessment.respondents
-    ]
-    result = services.score(assessment)
-    answers = exchange.answers_table(definitions, respondents)
-    results = exchange.results_table(definitions, result, current_language())
-    if name == "answers.csv":
-        data = exchange.to_csv(*answers)
-    elif name == "results.csv":
-        data = exchange.to_csv(*results)
-    elif name == "assessment.xlsx":
-        data = exchange.to_xlsx({"results": results, "answers": answers})
-    else:
-        meta = {
-            "assessment": assessment.title,
-            "organisation": assessment.organisation.name,
-            "status": assessment.status.value,
-            "published_at": assessment.published_at,
-            "exported_at": utcnow(),
-        }
-        data = exchange.to_json(meta, definitions, result, respondents)
-    return _download(data, EXPORT_TYPES[name], f"assessment-{assessment.id}-{name}")
-
-
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@bp.route("/assessments/<int:assessment_id>/import/template.<kind>")
-def import_template(assessment_id: int, kind: str):
-    assessment = _assessment(assessment_id)
-    definitions = services.definitions(assessment)
-    if kind == "xlsx":
-        data = exchange.template_xlsx(definitions, assessment.groups, current_language())
-        return _download(data, EXPORT_TYPES["assessment.xlsx"], "answers-template.xlsx")
-    if kind == "csv":
-        data = exchange.template_csv(definitions, assessment.groups, current_language())
-        return _download(data, "text/csv", "answers-template.csv")
-    abort(404)
-
-
-@bp.route("/assessments/<int:assessment_id>/import", methods=["GET", "POST"])
-def import_answers(assessment_id: int):
-    """Answers collected on paper: the whole file is checked first, then added at once
-    as submitted responses, or nothing is added."""
-    assessment = _assessment(assessment_id)
-    form = ImportForm()
-    problems = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        parsed = exchange.parse_import(
-            upload.read(), upload.filename, services.definitions(assessment), assessment.groups
-        )
-        problems = parsed.errors
-        if not problems:
-            services.import_responses(assessment, parsed.rows, upload.filename, _actor())
-            db.session.commit()
-            flash(
-                _(
-                    "%(count)s responses imported from %(file)s.",
-                    count=localize_digits(len(parsed.rows)),
-                    file=upload.filename,
-                ),
-                "success",
-            )
-            return _back(assessment)
-    return render_template(
-        "assessments/import.html", assessment=assessment, form=form, problems=problems
-    )
-
-
 @bp.route("/assessments/<int:assessment_id>/audit")
 def audit(assessment_id: int):
-    assessment = _assessment(assessment_id)
+    assessment = assessment_or_404(assessment_id)
     events = db.session.scalars(
         db.select(AuditEvent)
         .where(AuditEvent.assessment_id == assessment.id)

@@ -186,6 +186,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def add_respondent(
+    assessment: Assessment, *, name: str, email: str, group: str, locale: str, actor: Actor
+) -> Respondent:
+    """A new respondent; a member of the organisation with this address can also answer
+    from their own dashboard."""
+    respondent = Respondent(
+        assessment=assessment,
+        name=name,
+        email=email,
+        group=group,
+        locale=locale,
+        user=member_with_email(assessment.organisation, email) if email else None,
+    )
+    db.session.add(respondent)
+    db.session.flush()
+    record(assessment, actor, "respondent added", respondent.name)
+    return respondent
+
+
 def member_with_email(organisation: Organisation, email: str) -> User | None:
     """The organisation's member with this address: they can also answer from their
     own dashboard."""
