@@ -23,7 +23,8 @@ class QuestionnaireVersion(Base):
     questionnaire_key: Mapped[str] = mapped_column(String(60))  # the definition's own id
     version: Mapped[str] = mapped_column(String(30))
     content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Large and, once parsed, cached per process: loaded only when asked for.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # A frozen copy never changes, so it has no updated_at.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
