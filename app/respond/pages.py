@@ -47,14 +47,20 @@ def stored_choice(answer: Answer | None) -> str:
     return "" if answer.value is None else str(answer.value)
 
 
-def page_form(page: Page, language: str, answers: dict[tuple[str, str], Answer], formdata=None):
-    """A form with, for each item of the page, its answer, a comment, and what the page
-    showed when it was drawn (so a stale tab does not overwrite newer answers)."""
+# Form classes by (questionnaire, version, dimension, language): building one costs more
+# than the rest of the page, and definitions never change once frozen.
+_FORM_CLASSES: dict[tuple[str, str, str, str], type[FlaskForm]] = {}
+
+
+def page_form_class(page: Page, language: str) -> type[FlaskForm]:
+    questionnaire = page.questionnaire
+    key = (questionnaire.id, questionnaire.version, page.dimension.id, language)
+    if key in _FORM_CLASSES:
+        return _FORM_CLASSES[key]
 
     class PageForm(FlaskForm):
         go = HiddenField()
 
-    questionnaire = page.questionnaire
     for item in page.dimension.items:
         scale = questionnaire.scales[item.scale]
         choices = [SelectChoice(str(p.value), p.label.in_language(language)) for p in scale.points]
@@ -73,8 +79,15 @@ def page_form(page: Page, language: str, answers: dict[tuple[str, str], Answer],
             TextAreaField(_l("Comment or evidence (optional)"), validators=[Length(max=2000)]),
         )
         setattr(PageForm, seen_field(item), HiddenField())
+    _FORM_CLASSES[key] = PageForm
+    return PageForm
 
-    form = PageForm(formdata=formdata)
+
+def page_form(page: Page, language: str, answers: dict[tuple[str, str], Answer], formdata=None):
+    """A form with, for each item of the page, its answer, a comment, and what the page
+    showed when it was drawn (so a stale tab does not overwrite newer answers)."""
+    questionnaire = page.questionnaire
+    form = page_form_class(page, language)(formdata=formdata)
     if formdata is None:
         for item in page.dimension.items:
             answer = answers.get((questionnaire.id, item.id))
