@@ -47,6 +47,17 @@ def stored_choice(answer: Answer | None) -> str:
     return "" if answer.value is None else str(answer.value)
 
 
+def unanswered(pages: list[Page], answers: list[Answer]) -> list[tuple[Page, Item]]:
+    """The items still without an answer (a bare comment is not one), in page order."""
+    answered = {(a.questionnaire_key, a.item_id) for a in answers if stored_choice(a)}
+    return [
+        (page, item)
+        for page in pages
+        for item in page.dimension.items
+        if (page.questionnaire.id, item.id) not in answered
+    ]
+
+
 # Form classes by (questionnaire, version, dimension, language): building one costs more
 # than the rest of the page, and definitions never change once frozen.
 _FORM_CLASSES: dict[tuple[str, str, str, str], type[FlaskForm]] = {}

@@ -11,7 +11,13 @@ from app.forms import ConfirmForm
 from app.i18n import SESSION_KEY, current_language
 from app.models import Respondent
 from app.policy import Action, authorize
-from app.respond.pages import changed_answers, page_form, pages_of, stored_choice
+from app.respond.pages import (
+    changed_answers,
+    page_form,
+    pages_of,
+    stored_choice,
+    unanswered,
+)
 
 bp = Blueprint("respond", __name__)
 
@@ -44,12 +50,10 @@ def start(token: str | None = None, respondent_id: int | None = None):
     address = _address(token, respondent_id)
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
-    pages = pages_of(services.definitions(respondent.assessment))
-    answered = {(a.questionnaire_key, a.item_id) for a in respondent.answers if stored_choice(a)}
-    # Resume at the first page with an unanswered item.
-    for page in pages:
-        if any((page.questionnaire.id, item.id) not in answered for item in page.dimension.items):
-            return redirect(url_for("respond.page", number=page.number, **address))
+    missing = unanswered(pages_of(services.definitions(respondent.assessment)), respondent.answers)
+    if missing:  # resume at the first page with an unanswered item
+        first_page, _item = missing[0]
+        return redirect(url_for("respond.page", number=first_page.number, **address))
     return redirect(url_for("respond.review", **address))
 
 
@@ -107,13 +111,7 @@ def review(token: str | None = None, respondent_id: int | None = None):
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
     pages = pages_of(services.definitions(respondent.assessment))
-    answered = {(a.questionnaire_key, a.item_id) for a in respondent.answers if stored_choice(a)}
-    missing = [
-        (page, item)
-        for page in pages
-        for item in page.dimension.items
-        if (page.questionnaire.id, item.id) not in answered
-    ]
+    missing = unanswered(pages, respondent.answers)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
