@@ -26,13 +26,16 @@ limiter = Limiter(get_remote_address)
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:
     """SQLite enforces foreign keys only when asked, per connection; WAL lets readers
-    and one writer work side by side."""
+    and one writer work side by side, and with it synchronous=NORMAL (SQLite's advice
+    for WAL) syncs the disk at checkpoints rather than at every commit: an application
+    crash loses nothing, a power cut at most the last commits, and nothing is corrupted."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
@@ -127,9 +128,14 @@ def create_assessment(
 
 
 def definitions(assessment: Assessment) -> list[Questionnaire]:
-    return [
-        _thawed(link.version.id, link.version.content_hash) for link in assessment.questionnaires
-    ]
+    """The assessment's questionnaires in order (one small query; parsing is cached)."""
+    versions = db.session.execute(
+        select(QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
+        .join(AssessmentQuestionnaire.version)
+        .where(AssessmentQuestionnaire.assessment_id == assessment.id)
+        .order_by(AssessmentQuestionnaire.position)
+    )
+    return [_thawed(version_id, content_hash) for version_id, content_hash in versions]
 
 
 @lru_cache(maxsize=64)
@@ -232,10 +238,18 @@ def revoke_link(respondent: Respondent, actor: Actor) -> None:
     record(respondent.assessment, actor, "link revoked", respondent.name)
 
 
+# What every page of a response reads, fetched in two queries rather than one lazy load
+# per relationship: the respondent with its assessment and organisation, and the answers.
+RESPONDING = (
+    joinedload(Respondent.assessment).joinedload(Assessment.organisation),
+    selectinload(Respondent.answers),
+)
+
+
 def respondent_for_token(token: str) -> Respondent | None:
     """The respondent a link belongs to, unless it is unknown, revoked or expired."""
     respondent = db.session.scalar(
-        select(Respondent).where(Respondent.token_hash == hash_token(token))
+        select(Respondent).where(Respondent.token_hash == hash_token(token)).options(*RESPONDING)
     )
     if respondent is None or respondent.revoked_at is not None:
         return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -58,12 +60,25 @@ def unanswered(pages: list[Page], answers: list[Answer]) -> list[tuple[Page, Ite
     ]
 
 
-# Form classes by (questionnaire, version, dimension, language): building one costs more
-# than the rest of the page, and definitions never change once frozen.
+def item_choices(questionnaire: Questionnaire, item: Item, language: str) -> list[SelectChoice]:
+    """The points of an item's scale, then N/A where the item allows it."""
+    scale = questionnaire.scales[item.scale]
+    choices = [SelectChoice(str(p.value), p.label.in_language(language)) for p in scale.points]
+    if item.allow_na:
+        choices.append(SelectChoice(NOT_APPLICABLE, scale.not_applicable.in_language(language)))
+    return choices
+
+
+# Frozen definitions never change, so what is drawn from them alone is built once per
+# process: the form class of a page, the radio buttons of an item for each choice, and
+# the list of pages with each one marked as current.
 _FORM_CLASSES: dict[tuple[str, str, str, str], type[FlaskForm]] = {}
+_SCALES: dict[tuple[str, str, str, str, str], Markup] = {}
+_PAGE_LISTS: dict[tuple[tuple[tuple[str, str], ...], int, str], Markup] = {}
 
 
 def page_form_class(page: Page, language: str) -> type[FlaskForm]:
+    """The form that reads a posted page (GET requests draw the page from the answers)."""
     questionnaire = page.questionnaire
     key = (questionnaire.id, questionnaire.version, page.dimension.id, language)
     if key in _FORM_CLASSES:
@@ -73,15 +88,13 @@ def page_form_class(page: Page, language: str) -> type[FlaskForm]:
         go = HiddenField()
 
     for item in page.dimension.items:
-        scale = questionnaire.scales[item.scale]
-        choices = [SelectChoice(str(p.value), p.label.in_language(language)) for p in scale.points]
-        if item.allow_na:
-            choices.append(SelectChoice(NOT_APPLICABLE, scale.not_applicable.in_language(language)))
         setattr(
             PageForm,
             value_field(item),
             RadioField(
-                item.statement.in_language(language), choices=choices, validators=[Optional()]
+                item.statement.in_language(language),
+                choices=item_choices(questionnaire, item, language),
+                validators=[Optional()],
             ),
         )
         setattr(
@@ -94,20 +107,63 @@ def page_form_class(page: Page, language: str) -> type[FlaskForm]:
     return PageForm
 
 
-def page_form(page: Page, language: str, answers: dict[tuple[str, str], Answer], formdata=None):
-    """A form with, for each item of the page, its answer, a comment, and what the page
-    showed when it was drawn (so a stale tab does not overwrite newer answers)."""
+@dataclass(frozen=True)
+class ItemState:
+    """What the page shows for one item: the choice ("" for none), the comment, the
+    answer as the page was drawn with it (so that a stale tab does not overwrite newer
+    answers), and any errors."""
+
+    choice: str
+    comment: str
+    seen: str
+    errors: tuple[str, ...] = ()
+
+
+def states_from_answers(page: Page, answers: dict[tuple[str, str], Answer]) -> dict[str, ItemState]:
+    states = {}
+    for item in page.dimension.items:
+        answer = answers.get((page.questionnaire.id, item.id))
+        choice, comment = stored_choice(answer), answer.comment if answer else ""
+        states[item.id] = ItemState(choice, comment, f"{choice}|{comment}")
+    return states
+
+
+def states_from_form(page: Page, form) -> dict[str, ItemState]:
+    """The posted page as it was typed, to show it again beside its errors."""
+    return {
+        item.id: ItemState(
+            form[value_field(item)].data or "",
+            form[comment_field(item)].data or "",
+            form[seen_field(item)].data or "",
+            (*form[value_field(item)].errors, *form[comment_field(item)].errors),
+        )
+        for item in page.dimension.items
+    }
+
+
+def scale_markup(page: Page, item: Item, language: str, choice: str) -> Markup:
+    """The radio buttons of an item with ``choice`` checked; only valid choices are
+    remembered, so what a client posts cannot grow the cache."""
     questionnaire = page.questionnaire
-    form = page_form_class(page, language)(formdata=formdata)
-    if formdata is None:
-        for item in page.dimension.items:
-            answer = answers.get((questionnaire.id, item.id))
-            form[value_field(item)].data = stored_choice(answer) or None
-            form[comment_field(item)].data = answer.comment if answer else ""
-            form[seen_field(item)].data = (
-                stored_choice(answer) + "|" + (answer.comment if answer else "")
-            )
-    return form
+    key = (questionnaire.id, questionnaire.version, item.id, language, choice)
+    if key not in _SCALES:
+        choices = item_choices(questionnaire, item, language)
+        if choice and choice not in {c.value for c in choices}:
+            return scale_markup(page, item, language, "")
+        _SCALES[key] = _drawn_once().scale(value_field(item), choices, choice)
+    return _SCALES[key]
+
+
+def page_list_markup(pages: list[Page], current: Page, language: str) -> Markup:
+    versions = tuple(dict.fromkeys((p.questionnaire.id, p.questionnaire.version) for p in pages))
+    key = (versions, current.number, language)
+    if key not in _PAGE_LISTS:
+        _PAGE_LISTS[key] = _drawn_once().page_list(pages, current.number, language)
+    return _PAGE_LISTS[key]
+
+
+def _drawn_once():
+    return current_app.jinja_env.get_template("respond/_drawn_once.html").module
 
 
 def changed_answers(page: Page, form) -> list[SubmittedAnswer]:

@@ -1,6 +1,8 @@
 """Filling in: every page is saved when the respondent moves on, so a response can be
 finished later from the same link, on any device."""
 
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -12,9 +14,15 @@ from app.i18n import SESSION_KEY, current_language
 from app.models import Respondent
 from app.policy import Action, authorize
 from app.respond.pages import (
+    ItemState,
+    Page,
     changed_answers,
-    page_form,
+    page_form_class,
+    page_list_markup,
     pages_of,
+    scale_markup,
+    states_from_answers,
+    states_from_form,
     stored_choice,
     unanswered,
 )
@@ -33,7 +41,7 @@ def _respondent(token: str | None, respondent_id: int | None) -> Respondent:
         if respondent is None:
             abort(404)
         return respondent
-    respondent = db.get_or_404(Respondent, respondent_id)
+    respondent = db.get_or_404(Respondent, respondent_id, options=services.RESPONDING)
     authorize(Action.RESPOND, respondent)
     return respondent
 
@@ -68,38 +76,49 @@ def page(number: int, token: str | None = None, respondent_id: int | None = None
     if not 1 <= number <= len(pages):
         abort(404)
     current = pages[number - 1]
-    answers = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
-    posted = request.method == "POST"
-    form = page_form(current, current_language(), answers, request.form if posted else None)
-    if posted and form.validate():
-        try:
-            services.save_answers(
-                respondent, changed_answers(current, form), Actor.of_respondent(respondent)
-            )
-        except AssessmentError:
-            db.session.rollback()
-            return redirect(url_for("respond.closed", **address))
-        db.session.commit()
-        go = form.go.data
-        if go == "back" and number > 1:
-            return redirect(url_for("respond.page", number=number - 1, **address))
-        if go == "next" and number < len(pages):
-            return redirect(url_for("respond.page", number=number + 1, **address))
-        if go == "review" or (go == "next" and number == len(pages)):
-            return redirect(url_for("respond.review", **address))
-        flash(_("Your answers on this page are saved."), "success")
-        return redirect(url_for("respond.page", number=number, **address))
-    answered = sum(1 for a in respondent.answers if stored_choice(a))
-    total = sum(len(p.dimension.items) for p in pages)
+    language = current_language()
+    if request.method == "GET":
+        answers = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
+        return _draw(respondent, pages, current, language, states_from_answers(current, answers))
+    form = page_form_class(current, language)(formdata=request.form)
+    if not form.validate():
+        return _draw(respondent, pages, current, language, states_from_form(current, form))
+    try:
+        services.save_answers(
+            respondent, changed_answers(current, form), Actor.of_respondent(respondent)
+        )
+    except AssessmentError:
+        db.session.rollback()
+        return redirect(url_for("respond.closed", **address))
+    db.session.commit()
+    go = form.go.data
+    if go == "back" and number > 1:
+        return redirect(url_for("respond.page", number=number - 1, **address))
+    if go == "next" and number < len(pages):
+        return redirect(url_for("respond.page", number=number + 1, **address))
+    if go == "review" or (go == "next" and number == len(pages)):
+        return redirect(url_for("respond.review", **address))
+    flash(_("Your answers on this page are saved."), "success")
+    return redirect(url_for("respond.page", number=number, **address))
+
+
+def _draw(
+    respondent: Respondent,
+    pages: list[Page],
+    current: Page,
+    language: str,
+    states: dict[str, ItemState],
+) -> str:
     return render_template(
         "respond/page.html",
         respondent=respondent,
         page=current,
         pages=pages,
-        form=form,
-        address=address,
-        answered=answered,
-        total=total,
+        states=states,
+        scale=partial(scale_markup, current, language=language),
+        page_list=page_list_markup(pages, current, language),
+        answered=sum(1 for a in respondent.answers if stored_choice(a)),
+        total=sum(len(p.dimension.items) for p in pages),
     )
 
 
