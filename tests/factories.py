@@ -269,3 +269,9 @@ def build_tracker(world: World) -> TrackerWorld:
     db.session.add(upload)
     db.session.commit()
     return TrackerWorld(stages, company, customer, interaction, follow_up, upload)
+
+
+def customer_in(organisation: Organisation) -> Customer:
+    """A customer in the tracker of another organisation (given its default stages)."""
+    stages = tracker_services.create_default_stages(organisation.id)
+    return add_customer(organisation, "Someone Else", stages[0])

@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms import is_email, normalise_email, strip_whitespace
 from app.i18n import current_language, to_latin_digits, to_persian_digits
@@ -164,7 +164,7 @@ class InteractionForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=choices(CHANNEL_LABELS))
     direction = SelectField(_l("Direction"), choices=choices(DIRECTION_LABELS))
     occurred_on = DayField(
-        _l("Date"), validators=[DataRequired(message=_l("Enter the date of the contact."))]
+        _l("Date"), validators=[InputRequired(message=_l("Enter the date of the contact."))]
     )
     outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS))
     notes = TextAreaField(_l("Notes"), filters=[strip_whitespace], validators=[Length(max=5000)])
@@ -181,7 +181,7 @@ class FollowUpForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[DataRequired(message=_l("Say what is to be done.")), Length(max=200)],
     )
-    due_on = DayField(_l("Due"), validators=[DataRequired(message=_l("Enter the due date."))])
+    due_on = DayField(_l("Due"), validators=[InputRequired(message=_l("Enter the due date."))])
     assignee = SelectField(_l("Assigned to"))
     submit = SubmitField(_l("Add follow-up"))
 
@@ -197,7 +197,7 @@ class FeedbackForm(FlaskForm):
         _l("Comment"), filters=[strip_whitespace], validators=[Length(max=5000)]
     )
     received_on = DayField(
-        _l("Date"), validators=[DataRequired(message=_l("Enter the date of the feedback."))]
+        _l("Date"), validators=[InputRequired(message=_l("Enter the date of the feedback."))]
     )
     submit = SubmitField(_l("Add feedback"))
 

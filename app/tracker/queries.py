@@ -14,7 +14,6 @@ from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
-from app.i18n import to_latin_digits
 from app.models import (
     AcquisitionSource,
     Channel,
@@ -26,7 +25,7 @@ from app.models import (
     PipelineStage,
     StageChange,
 )
-from app.tracker.services import phone_key
+from app.tracker.services import phone_search_key
 
 PAGE_SIZE = 25
 BOARD_CARDS = 12  # per column; "show all" opens the list filtered by that stage
@@ -57,8 +56,8 @@ def filtered(organisation_id: int, filters: Filters) -> Select:
             Customer.name.ilike(pattern, escape="\\"),
             Customer.email.ilike(pattern, escape="\\"),
         ]
-        digits = phone_key(filters.search)
-        if digits and len(digits) >= 3 and digits == to_latin_digits(filters.search).strip():
+        digits = phone_search_key(filters.search)
+        if digits:
             conditions.append(Customer.phone_key.contains(digits))
         query = query.where(or_(*conditions))
     if filters.stage_id is not None:

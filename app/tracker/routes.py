@@ -309,7 +309,7 @@ def new_customer(organisation_id: int):
     form = customer_form(tracker, None)
     if request.method == "GET":
         form.owner.data = str(current_user.id) if current_user.id in tracker.member_by_id else ""
-    if form.validate_on_submit() and check_customer(tracker, form, None):
+    if submitted_and_valid(tracker, form, None):
         stage = tracker.stage_by_id[form.stage.data]
         added = services.add_customer(
             tracker.organisation.id, details_from(form), stage, current_user
@@ -325,7 +325,7 @@ def edit_customer(organisation_id: int, customer_id: int):
     tracker = open_tracker(organisation_id, Action.EDIT_TRACKER)
     customer = customer_or_404(tracker, customer_id)
     form = customer_form(tracker, customer)
-    if form.validate_on_submit() and check_customer(tracker, form, customer):
+    if submitted_and_valid(tracker, form, customer):
         services.apply_details(customer, details_from(form))
         db.session.commit()
         flash(_("Changes saved."), "success")
@@ -336,7 +336,22 @@ def edit_customer(organisation_id: int, customer_id: int):
 
 
 def customer_form(tracker: Tracker, customer: Customer | None) -> CustomerForm:
-    form = CustomerForm(obj=customer)
+    initial = None
+    if customer is not None and request.method == "GET":
+        company = db.session.get(Customer, customer.company_id) if customer.company_id else None
+        initial = {
+            "kind": customer.kind.value,
+            "name": customer.name,
+            "company": company.name if company else "",
+            "email": customer.email,
+            "phone": customer.phone,
+            "address": customer.address,
+            "segment": customer.segment,
+            "source": customer.source.value if customer.source else "",
+            "owner": str(customer.owner_id) if customer.owner_id else "",
+            "notes": customer.notes,
+        }
+    form = CustomerForm(data=initial)
     form.owner.choices = tracker.member_choices(_("Nobody yet"))
     if customer is None:
         # New customers start in a stage in progress or won; lost and churned need a move.
@@ -345,13 +360,15 @@ def customer_form(tracker: Tracker, customer: Customer | None) -> CustomerForm:
         )
     else:
         del form.stage  # stages change only by moves, which are recorded
-        if request.method == "GET":
-            form.kind.data = customer.kind.value
-            form.source.data = customer.source.value if customer.source else ""
-            form.owner.data = str(customer.owner_id) if customer.owner_id else ""
-            company = db.session.get(Customer, customer.company_id) if customer.company_id else None
-            form.company.data = company.name if company else ""
     return form
+
+
+def submitted_and_valid(tracker: Tracker, form: CustomerForm, customer: Customer | None) -> bool:
+    """Every check runs, so every problem shows at once."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    return check_customer(tracker, form, customer) and valid
 
 
 def check_customer(tracker: Tracker, form: CustomerForm, customer: Customer | None) -> bool:

@@ -101,6 +101,24 @@ def phone_key(phone: str) -> str:
     return digits[-10:]
 
 
+_PHONE_LIKE = re.compile(r"[\d\s()+\-./]+")
+
+
+def phone_search_key(text: str) -> str | None:
+    """The digits to look for among phone numbers when a search looks like one (three
+    digits or more), without the leading zero or country code people may type."""
+    latin = to_latin_digits(text or "").strip()
+    if not _PHONE_LIKE.fullmatch(latin):
+        return None
+    digits = _NON_DIGITS.sub("", latin)
+    if digits.startswith("0098"):
+        digits = digits[4:]
+    elif digits.startswith("98") and len(digits) > 10:
+        digits = digits[2:]
+    digits = digits.lstrip("0")
+    return digits if len(digits) >= 3 else None
+
+
 @dataclass
 class CustomerDetails:
     kind: CustomerKind
@@ -149,9 +167,14 @@ def add_customer(
 
 
 def move_customer(
-    customer: Customer, stage: PipelineStage, by: User | None, reason: str = ""
+    customer: Customer,
+    stage: PipelineStage,
+    by: User | None,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> StageChange:
-    """Move ``customer`` to ``stage`` and record the move (from, to, when, who, why)."""
+    """Move ``customer`` to ``stage`` and record the move (from, to, when, who, why);
+    ``at`` backdates it (demo data, imports of history)."""
     if stage.organisation_id != customer.organisation_id or stage.retired_at is not None:
         raise TrackerError("stage is not available")
     if stage.id == customer.stage_id:
@@ -163,7 +186,7 @@ def move_customer(
         customer_id=customer.id,
         from_stage_id=customer.stage_id,
         to_stage_id=stage.id,
-        changed_at=utcnow(),
+        changed_at=at or utcnow(),
         changed_by_id=by.id if by else None,
         reason=reason.strip(),
     )
