@@ -195,7 +195,8 @@ def export_rows(organisation_id: int, filters: Filters) -> Iterator[tuple[Custom
             return
         last = batch[-1][0]
         cursor = (last.name, last.id)
-        db.session.expunge_all()  # keep memory flat however long the file is
+        for customer, _company in batch:
+            db.session.expunge(customer)  # keep memory flat however long the file is
 
 
 @dataclass(frozen=True)
