@@ -89,10 +89,10 @@ def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
 
 def export_table(
     customers: Iterable[tuple[Customer, str | None]],
-    stages: dict[int, PipelineStage],
+    stage_names: dict[int, str],
     emails: dict[int, str],
-    language: str,
 ) -> Iterator[list[object]]:
+    """The template's columns, one row per customer; stages by name, owners by e-mail."""
     yield list(FIELDS)
     for customer, company in customers:
         yield [
@@ -104,7 +104,7 @@ def export_table(
             customer.address,
             customer.segment,
             customer.source.value if customer.source else "",
-            stages[customer.stage_id].name(language),
+            stage_names[customer.stage_id],
             emails.get(customer.owner_id, ""),
             customer.notes,
         ]

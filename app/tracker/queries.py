@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 
-from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import Select, and_, exists, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
@@ -208,29 +208,32 @@ class BoardColumn:
 
 def board(organisation_id: int, stages: list[PipelineStage], filters: Filters) -> list[BoardColumn]:
     """One column per stage in use (retired stages only while someone is in them), with
-    the customers who entered it most recently first. One query per stage."""
+    the customers who entered it most recently first: two queries, the counts and the
+    cards of every column at once."""
     base = filtered(organisation_id, filters)
     counts = dict(
         db.session.execute(
             base.with_only_columns(Customer.stage_id, func.count()).group_by(Customer.stage_id)
         ).all()
     )
-    columns = []
-    for stage in stages:
-        count = counts.get(stage.id, 0)
-        if stage.retired_at is not None and not count:
-            continue
-        cards = []
-        if count:
-            cards = list(
-                db.session.scalars(
-                    base.where(Customer.stage_id == stage.id)
-                    .order_by(Customer.stage_since.desc(), Customer.id.desc())
-                    .limit(BOARD_CARDS)
-                )
-            )
-        columns.append(BoardColumn(stage, count, cards))
-    return columns
+    shown = [s for s in stages if s.retired_at is None or counts.get(s.id)]
+    newest_first = (Customer.stage_since.desc(), Customer.id.desc())
+    columns = [
+        base.with_only_columns(Customer.id)
+        .where(Customer.stage_id == stage.id)
+        .order_by(*newest_first)
+        .limit(BOARD_CARDS)
+        .subquery()
+        for stage in shown
+    ]
+    cards: dict[int, list[Customer]] = {stage.id: [] for stage in shown}
+    if columns:
+        card_ids = union_all(*(select(column.c.id) for column in columns)).subquery()
+        for customer in db.session.scalars(
+            select(Customer).join(card_ids, card_ids.c.id == Customer.id).order_by(*newest_first)
+        ):
+            cards[customer.stage_id].append(customer)
+    return [BoardColumn(stage, counts.get(stage.id, 0), cards[stage.id]) for stage in shown]
 
 
 def segments(organisation_id: int) -> list[str]:

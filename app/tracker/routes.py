@@ -168,12 +168,11 @@ def export(organisation_id: int):
     """Exactly the customers of the filtered list, streamed as they are read."""
     tracker = open_tracker(organisation_id)
     _form, filters = read_filters(tracker, request.args)
-    emails = {user.id: user.email for user in tracker.team}
+    language = current_language()
     rows = exchange.export_table(
         queries.export_rows(tracker.organisation.id, filters),
-        tracker.stage_by_id,
-        emails,
-        current_language(),
+        {stage.id: stage.name(language) for stage in tracker.stages},
+        {user.id: user.email for user in tracker.team},
     )
     response = Response(
         stream_with_context(exchange.csv_lines(rows)), mimetype="text/csv; charset=utf-8"
