@@ -3,12 +3,14 @@ between stages with their history, contacts, follow-ups, feedback and stage setu
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app.demo import load_demo_data
 from app.extensions import db
 from app.models import (
     Channel,
@@ -16,12 +18,14 @@ from app.models import (
     Direction,
     FollowUp,
     Interaction,
+    Organisation,
     Outcome,
     PipelineStage,
     StageChange,
     utcnow,
 )
 from app.tracker import services
+from app.tracker.demo import load_demo_tracker
 from app.tracker.forms import parse_day, show_day
 from app.tracker.queries import PAGE_SIZE
 from tests import factories
@@ -462,3 +466,44 @@ def test_timeline_shows_older_entries_on_request(client, auth, world, tracker):
     assert "Show older entries" in page
     page = page_of(client.get(f"{base(world)}/customers/{customer.id}", query_string={"limit": 60}))
     assert "Mailing 39" in page
+
+
+def test_demo_trackers_are_full_consistent_and_loaded_once(app):
+    load_demo_data(db.session, "not-a-real-hash")
+    assert sorted(load_demo_tracker()) == ["Northwind Outfitters", "شرکت پخش سپیدار"]
+    per_organisation = dict(
+        db.session.execute(
+            select(Organisation.name, func.count(Customer.id))
+            .join(Customer, Customer.organisation_id == Organisation.id)
+            .group_by(Organisation.name)
+        ).all()
+    )
+    assert per_organisation == {"شرکت پخش سپیدار": 320, "Northwind Outfitters": 260}
+    assert load_demo_tracker() == []  # a second run adds nothing
+    # What the list shows about contacts matches the contacts themselves.
+    counted = (
+        select(
+            Interaction.customer_id,
+            func.count(Interaction.id).label("n"),
+            func.max(Interaction.occurred_at).label("last"),
+        )
+        .group_by(Interaction.customer_id)
+        .subquery()
+    )
+    mismatches = db.session.scalar(
+        select(func.count(Customer.id))
+        .outerjoin(counted, counted.c.customer_id == Customer.id)
+        .where(Customer.interaction_count != func.coalesce(counted.c.n, 0))
+    )
+    assert mismatches == 0
+    persian = db.session.scalar(
+        select(Customer).join(Organisation).where(Organisation.default_locale == "fa").limit(1)
+    )
+    assert re.search("[\u0600-\u06ff]", persian.name)
+    today = date.today()
+    overdue = db.session.scalar(
+        select(func.count(FollowUp.id)).where(FollowUp.done_at.is_(None), FollowUp.due_on < today)
+    )
+    assert overdue > 10
+    reasons = db.session.scalars(select(StageChange.reason).where(StageChange.reason != "")).all()
+    assert len(reasons) > 20  # every move to lost or churned has its reason
