@@ -237,3 +237,14 @@ def test_export_reads_in_batches(client, auth, world, tracker, monkeypatch):
     names = [row[0] for row in rows[1:]]
     assert len(names) == 22
     assert names == sorted(names)
+
+
+def test_what_the_file_says_is_escaped_in_the_report(client, auth, world, tracker):
+    auth.login(world.owner)
+    attack = "<img src=x onerror=alert(1)>"
+    mapping_url = upload(client, world, f"name,source\nEve,{attack}\n").headers["Location"]
+    client.post(mapping_url, data={"name": "0", "source": "1"})
+    page = client.get(mapping_url.replace("mapping", "preview")).get_data(as_text=True)
+    assert "is not a known acquisition source" in page
+    assert attack not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
