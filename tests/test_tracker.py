@@ -507,3 +507,17 @@ def test_demo_trackers_are_full_consistent_and_loaded_once(app):
     assert overdue > 10
     reasons = db.session.scalars(select(StageChange.reason).where(StageChange.reason != "")).all()
     assert len(reasons) > 20  # every move to lost or churned has its reason
+
+
+def test_each_move_records_where_the_customer_came_from(world, tracker):
+    customer = db.session.get(Customer, tracker.customer.id)
+    for name in ("Opportunity", "Customer"):  # two moves before anything is flushed
+        services.move_customer(customer, tracker.stage(name), world.owner)
+    db.session.commit()
+    moves = db.session.execute(
+        select(StageChange.from_stage_id, StageChange.to_stage_id)
+        .where(StageChange.customer_id == customer.id)
+        .order_by(StageChange.id)
+    ).all()
+    lead, opportunity, won = (tracker.stage(n).id for n in ("Lead", "Opportunity", "Customer"))
+    assert moves == [(None, lead), (lead, opportunity), (opportunity, won)]

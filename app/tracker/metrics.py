@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, distinct, func, select, union
+from sqlalchemy import and_, case, distinct, exists, func, select, union
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -330,33 +330,31 @@ def _stage_figures(organisation_id: int, period: Period) -> list[StageFigures]:
             .group_by(entered_at.to_stage_id)
         ).all()
     )
-    # Time in stage: each stay runs from entering a stage to the customer's next move.
-    left_at = (
-        func.lead(StageChange.changed_at)
-        .over(
-            partition_by=StageChange.customer_id,
-            order_by=(StageChange.changed_at, StageChange.id),
-        )
-        .label("left_at")
-    )
-    stays = (
-        select(StageChange.to_stage_id, StageChange.changed_at, left_at)
+    # Time in stage: a stay ends with a move in the period (out of its from-stage) and
+    # began when the customer entered that stage, the move before (found by index).
+    earlier = aliased(StageChange)
+    entered_stay = (
+        select(func.max(earlier.changed_at))
         .where(
-            StageChange.organisation_id == organisation_id,
-            StageChange.changed_at < period.end,
+            earlier.customer_id == StageChange.customer_id,
+            earlier.changed_at < StageChange.changed_at,
         )
-        .subquery()
+        .scalar_subquery()
     )
     durations = {
         stage_id: (count, mean)
         for stage_id, count, mean in db.session.execute(
             select(
-                stays.c.to_stage_id,
+                StageChange.from_stage_id,
                 func.count(),
-                func.avg(_days_between(stays.c.changed_at, stays.c.left_at)),
+                func.avg(_days_between(entered_stay, StageChange.changed_at)),
             )
-            .where(stays.c.left_at >= period.start, stays.c.left_at < period.end)
-            .group_by(stays.c.to_stage_id)
+            .where(
+                StageChange.organisation_id == organisation_id,
+                StageChange.from_stage_id.is_not(None),
+                _in_period(StageChange.changed_at, period),
+            )
+            .group_by(StageChange.from_stage_id)
         ).all()
     }
     figures = []
@@ -432,28 +430,22 @@ def _channel_figures(organisation_id: int, period: Period) -> list[ChannelFigure
 def _churn(organisation_id: int, period: Period) -> tuple[int, int]:
     """Customers who churned in the period, out of those who were won customers at some
     point of it (already won when it began, or won during it)."""
-    latest = (
-        select(
-            StageChange.customer_id,
-            StageChange.to_stage_id,
-            func.row_number()
-            .over(
-                partition_by=StageChange.customer_id,
-                order_by=(StageChange.changed_at.desc(), StageChange.id.desc()),
-            )
-            .label("newest"),
-        )
+    won_stage = aliased(PipelineStage)
+    later = aliased(StageChange)
+    # Won at the start: their last move before the period was into a won stage.
+    won_at_start = (
+        select(StageChange.customer_id)
+        .join(won_stage, won_stage.id == StageChange.to_stage_id)
         .where(
             StageChange.organisation_id == organisation_id,
             StageChange.changed_at < period.start,
+            won_stage.kind == StageKind.WON,
+            ~exists().where(
+                later.customer_id == StageChange.customer_id,
+                later.changed_at > StageChange.changed_at,
+                later.changed_at < period.start,
+            ),
         )
-        .subquery()
-    )
-    won_stage = aliased(PipelineStage)
-    won_at_start = (
-        select(latest.c.customer_id)
-        .join(won_stage, won_stage.id == latest.c.to_stage_id)
-        .where(latest.c.newest == 1, won_stage.kind == StageKind.WON)
     )
     won_during = (
         select(StageChange.customer_id)

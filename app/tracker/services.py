@@ -191,6 +191,9 @@ def move_customer(
         reason=reason.strip(),
     )
     db.session.add(change)
+    # The column too, not only the relationship: a second move before the session is
+    # flushed must see where the first one left the customer.
+    customer.stage_id = stage.id
     customer.stage = stage
     customer.stage_since = change.changed_at
     return change

@@ -147,7 +147,7 @@ def upgrade():
     )
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index('ix_interactions_customer_id_occurred_at', ['customer_id', 'occurred_at'], unique=False)
-        batch_op.create_index('ix_interactions_organisation_id_occurred_at', ['organisation_id', 'occurred_at', 'channel'], unique=False)
+        batch_op.create_index('ix_interactions_organisation_id_occurred_at', ['organisation_id', 'occurred_at', 'channel', 'direction', 'outcome', 'customer_id'], unique=False)
 
     op.create_table('stage_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,7 +167,7 @@ def upgrade():
     )
     with op.batch_alter_table('stage_changes', schema=None) as batch_op:
         batch_op.create_index('ix_stage_changes_customer_id_changed_at', ['customer_id', 'changed_at'], unique=False)
-        batch_op.create_index('ix_stage_changes_organisation_id_changed_at', ['organisation_id', 'changed_at'], unique=False)
+        batch_op.create_index('ix_stage_changes_organisation_id_changed_at', ['organisation_id', 'changed_at', 'to_stage_id', 'from_stage_id', 'customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_changes_to_stage_id'), ['to_stage_id'], unique=False)
 
     # ### end Alembic commands ###
