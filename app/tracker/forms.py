@@ -284,7 +284,6 @@ class FilterForm(Form):
         return {name: value for name, value in values.items() if value}
 
 
-PERIOD_DAYS = (30, 90, 365)
 CUSTOM = "custom"
 
 

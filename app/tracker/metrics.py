@@ -145,10 +145,6 @@ class TrackerEvidence:
     steps: list[StepEvidence] = field(default_factory=list)
 
     @property
-    def has_data(self) -> bool:
-        return self.customers > 0
-
-    @property
     def explicit_feedback(self) -> int:
         return self.nps_responses + self.csat_responses + self.complaints + self.returns
 

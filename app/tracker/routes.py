@@ -194,7 +194,6 @@ def board(organisation_id: int):
         columns=columns,
         active={k: v for k, v in form.active().items() if k != "stage"},
         move_form=MoveForm(prefix="move"),
-        cards_shown=queries.BOARD_CARDS,
     )
 
 
