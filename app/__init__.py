@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
     from app.respond import bp as respond_bp
+    from app.tracker import bp as tracker_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
     app.register_blueprint(assessments_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(tracker_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -79,11 +81,13 @@ def register_template_helpers(app: Flask) -> None:
     from app import i18n
     from app.labels import audit_value, group_label, label
     from app.policy import Action, can
+    from app.tracker.labels import tracker_label
 
     i18n.init_app(app)
     app.add_template_filter(label, "label")
     app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(group_label, "group")
+    app.add_template_filter(tracker_label, "tracker_label")
     app.add_template_global(can)
     app.add_template_global(Action)
 

@@ -65,6 +65,7 @@ def load_demo() -> None:
     """Load the demo organisations and accounts (safe to run again)."""
     from app.demo import DEMO_PASSWORD, load_demo_data
     from app.demo_assessments import load_demo_assessments
+    from app.tracker.demo import load_demo_tracker
 
     if not current_app.config["ALLOW_DEMO_DATA"]:
         raise click.ClickException("demo data is for development only (APP_CONFIG=development)")
@@ -72,6 +73,8 @@ def load_demo() -> None:
     questionnaires = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
     for title in load_demo_assessments(questionnaires):
         click.echo(f"Demo assessment created: {title}")
+    for name in load_demo_tracker():
+        click.echo(f"Demo customer tracker filled: {name}")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
     for person in people:
         role = person.staff_role or f"{person.member_role} of {person.organisation}"

@@ -13,6 +13,8 @@ from flask_login import current_user
 SESSION_KEY = "locale"
 RTL_LANGUAGES = frozenset({"fa"})
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# Persian and Arabic-Indic digits, and the Persian decimal separator, as typed by people.
+_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
 
 
 def select_locale() -> str:
@@ -41,6 +43,11 @@ def text_direction() -> str:
 
 def to_persian_digits(text: str) -> str:
     return text.translate(_PERSIAN_DIGITS)
+
+
+def to_latin_digits(text: str) -> str:
+    """What a person typed, with Persian or Arabic-Indic digits read as 0-9."""
+    return text.translate(_LATIN_DIGITS)
 
 
 def localize_digits(value: object) -> str:

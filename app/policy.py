@@ -31,6 +31,8 @@ class Action(enum.StrEnum):
     MANAGE_ASSESSMENT = "manage_assessment"  # set up, invite, review, publish
     VIEW_RESULTS = "view_results"
     RESPOND = "respond"  # on a respondent: answer from one's own account
+    VIEW_TRACKER = "view_tracker"  # on an organisation: its customer-process tracker
+    EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
 
 
 Target = Organisation | Assessment | Respondent
@@ -85,6 +87,13 @@ def _results_reader(user: User, assessment: Assessment) -> bool:
     )
 
 
+def _tracker_user(user: User, organisation: Organisation) -> bool:
+    """The tracker is the organisation's own record of its work with customers: its
+    owners and managers keep it. Staff (the admin and assigned consultants) only read
+    it, as evidence for the assessment; they support the organisation, not replace it."""
+    return member_role(user, organisation) is not None
+
+
 def _the_respondent(user: User, respondent: Respondent) -> bool:
     return respondent.user_id == user.id
 
@@ -101,6 +110,8 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_ASSESSMENT: _admin_or_assigned,
     Action.VIEW_RESULTS: _results_reader,
     Action.RESPOND: _the_respondent,
+    Action.VIEW_TRACKER: _admin_assigned_or_member,
+    Action.EDIT_TRACKER: _tracker_user,
 }
 
 

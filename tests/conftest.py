@@ -156,6 +156,11 @@ def assessments(world) -> factories.AssessmentWorld:
     return factories.build_assessments(world)
 
 
+@pytest.fixture
+def tracker(world) -> factories.TrackerWorld:
+    return factories.build_tracker(world)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

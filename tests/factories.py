@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 from itertools import count
 
@@ -15,16 +15,27 @@ from app.instrument.loader import LoadedQuestionnaire, load_questionnaire
 from app.models import (
     Assessment,
     AssessmentStatus,
+    Channel,
     ConsultantAssignment,
+    Customer,
+    CustomerImport,
+    CustomerKind,
+    Direction,
+    FollowUp,
+    Interaction,
     MemberRole,
     Membership,
     Organisation,
     OrganisationSize,
+    Outcome,
+    PipelineStage,
     Respondent,
     StaffRole,
     User,
+    utcnow,
 )
 from app.passwords import hash_password
+from app.tracker import services as tracker_services
 
 PASSWORD = "correct horse battery"
 ASSESSMENTS = PROJECT_ROOT / "assessments"
@@ -175,3 +186,92 @@ def build_assessments(world: World) -> AssessmentWorld:
     token = services.issue_link(respondent, timedelta(days=30), consultant)
     db.session.commit()
     return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)
+
+
+@dataclass
+class TrackerWorld:
+    """Beside a World: its organisation's tracker with the default stages, a company and
+    a person working there (owned by the manager), a contact, a follow-up due yesterday,
+    and a CSV upload waiting for its preview."""
+
+    stages: list[PipelineStage]
+    company: Customer
+    customer: Customer
+    interaction: Interaction
+    follow_up: FollowUp
+    upload: CustomerImport
+
+    def stage(self, name_en: str) -> PipelineStage:
+        return next(stage for stage in self.stages if stage.name_en == name_en)
+
+
+UPLOAD_CSV = "name,email,phone\nNasrin Karimi,nasrin@example.com,0912 000 1111\n"
+
+
+def add_customer(
+    organisation: Organisation,
+    name: str,
+    stage: PipelineStage,
+    *,
+    kind: CustomerKind = CustomerKind.PERSON,
+    by: User | None = None,
+    **details,
+) -> Customer:
+    customer = tracker_services.add_customer(
+        organisation.id,
+        tracker_services.CustomerDetails(kind=kind, name=name, **details),
+        stage,
+        by,
+    )
+    db.session.commit()
+    return customer
+
+
+def build_tracker(world: World) -> TrackerWorld:
+    organisation = world.organisation
+    stages = tracker_services.create_default_stages(organisation.id)
+    company = add_customer(
+        organisation, "Darius Trading", stages[2], kind=CustomerKind.COMPANY, segment="wholesale"
+    )
+    customer = add_customer(
+        organisation,
+        "Roya Tehrani",
+        stages[1],
+        by=world.manager,
+        company_id=company.id,
+        email="roya@example.com",
+        phone="0912 345 6789",
+        segment="wholesale",
+        owner_id=world.manager.id,
+    )
+    interaction = tracker_services.record_interaction(
+        customer,
+        channel=Channel.PHONE,
+        direction=Direction.OUTBOUND,
+        occurred_at=utcnow() - timedelta(days=3),
+        outcome=Outcome.POSITIVE,
+        notes="Asked for a price list",
+        by=world.manager,
+    )
+    follow_up = tracker_services.add_follow_up(
+        customer,
+        title="Send the price list",
+        due_on=date.today() - timedelta(days=1),
+        assignee_id=world.manager.id,
+        by=world.manager,
+    )
+    upload = CustomerImport(
+        organisation_id=organisation.id,
+        filename="customers.csv",
+        content=UPLOAD_CSV,
+        mapping={"name": 0, "email": 1, "phone": 2},
+    )
+    db.session.add(upload)
+    db.session.commit()
+    return TrackerWorld(stages, company, customer, interaction, follow_up, upload)
+
+
+def customer_in(organisation: Organisation) -> Customer:
+    """A customer in the tracker of another organisation (given its default stages)."""
+    stages = tracker_services.create_default_stages(organisation.id)
+    return add_customer(organisation, "Someone Else", stages[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import AssessmentWorld, World
+from tests.factories import AssessmentWorld, TrackerWorld, World
 
 OK, LOGIN, DENIED, REDIRECT, NOT_FOUND = "ok", "login", "denied", "redirect", "not found"
 # A permitted request whose (empty) form the view refuses as malformed.
@@ -48,6 +48,10 @@ RESULTS_PUBLISHED = outcomes(LOGIN, OK, OK, DENIED, OK, DENIED, DENIED)
 ONLY_THE_RESPONDENT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED)
 ONLY_THE_RESPONDENT_REDIRECT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, REDIRECT, DENIED)
 ANYONE_WITH_THE_LINK = outcomes(*[OK] * 7)
+# The tracker: its organisation's members keep it; the admin and assigned consultants read it.
+TRACKER_READERS = ORGANISATION_READERS
+TRACKER_EDITORS = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED)
+TRACKER_EDITOR_ACTION = outcomes(LOGIN, DENIED, DENIED, DENIED, REDIRECT, REDIRECT, DENIED)
 
 # (endpoint, method, path with {placeholders} filled from the World, expected outcomes)
 GRID = [
@@ -192,10 +196,121 @@ GRID = [
     ("respond.review", "GET", "/r/{token}/review", ANYONE_WITH_THE_LINK),
     ("respond.closed", "GET", "/r/{token}/done", ANYONE_WITH_THE_LINK),
     ("respond.page", "GET", "/r/not-the-token/1", outcomes(*[NOT_FOUND] * 7)),
+    ("tracker.customers", "GET", "/organisations/{org_id}/tracker/", TRACKER_READERS),
+    ("tracker.export", "GET", "/organisations/{org_id}/tracker/customers.csv", TRACKER_READERS),
+    ("tracker.board", "GET", "/organisations/{org_id}/tracker/board", TRACKER_READERS),
+    (
+        "tracker.customer",
+        "GET",
+        "/organisations/{org_id}/tracker/customers/{customer_id}",
+        TRACKER_READERS,
+    ),
+    ("tracker.tasks", "GET", "/organisations/{org_id}/tracker/tasks", TRACKER_READERS),
+    ("tracker.metrics", "GET", "/organisations/{org_id}/tracker/metrics", TRACKER_READERS),
+    (
+        "tracker.new_customer",
+        "GET",
+        "/organisations/{org_id}/tracker/customers/new",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.edit_customer",
+        "GET",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/edit",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.move",
+        "GET",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/move",
+        TRACKER_EDITORS,
+    ),
+    # A permitted POST of an empty form comes back as the page with its errors.
+    (
+        "tracker.add_interaction",
+        "POST",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/contacts",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.delete_interaction",
+        "POST",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/contacts/{interaction_id}/delete",
+        TRACKER_EDITOR_ACTION,
+    ),
+    (
+        "tracker.add_follow_up",
+        "POST",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/follow-ups",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.complete_follow_up",
+        "POST",
+        "/organisations/{org_id}/tracker/follow-ups/{follow_up_id}/done",
+        TRACKER_EDITOR_ACTION,
+    ),
+    (
+        "tracker.add_feedback",
+        "POST",
+        "/organisations/{org_id}/tracker/customers/{customer_id}/feedback",
+        TRACKER_EDITORS,
+    ),
+    ("tracker.stages", "GET", "/organisations/{org_id}/tracker/stages", TRACKER_EDITORS),
+    (
+        "tracker.edit_stage",
+        "GET",
+        "/organisations/{org_id}/tracker/stages/{stage_id}/edit",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.shift_stage",
+        "POST",
+        "/organisations/{org_id}/tracker/stages/{stage_id}/shift",
+        TRACKER_EDITOR_ACTION,
+    ),
+    (
+        "tracker.retire_stage",
+        "POST",
+        "/organisations/{org_id}/tracker/stages/{stage_id}/retire",
+        TRACKER_EDITOR_ACTION,
+    ),
+    (
+        "tracker.delete_stage",
+        "POST",
+        "/organisations/{org_id}/tracker/stages/{stage_id}/delete",
+        TRACKER_EDITOR_ACTION,
+    ),
+    (
+        "tracker.import_template",
+        "GET",
+        "/organisations/{org_id}/tracker/import/template.csv",
+        TRACKER_EDITORS,
+    ),
+    ("tracker.import_upload", "GET", "/organisations/{org_id}/tracker/import", TRACKER_EDITORS),
+    (
+        "tracker.import_mapping",
+        "GET",
+        "/organisations/{org_id}/tracker/import/{upload_id}/mapping",
+        TRACKER_EDITORS,
+    ),
+    (
+        "tracker.import_preview",
+        "GET",
+        "/organisations/{org_id}/tracker/import/{upload_id}/preview",
+        TRACKER_EDITORS,
+    ),
 ]
 
 # Endpoints that answer with a file to save rather than a page to read.
-DOWNLOADS = frozenset({"assessments.export", "assessments.import_template"})
+DOWNLOADS = frozenset(
+    {
+        "assessments.export",
+        "assessments.import_template",
+        "tracker.export",
+        "tracker.import_template",
+    }
+)
 # Every page a person can open, for the tests that look at all of them.
 PAGES = [
     path
@@ -210,7 +325,7 @@ CASES = [
 ]
 
 
-def fill(path: str, world: World, assessments: AssessmentWorld) -> str:
+def fill(path: str, world: World, assessments: AssessmentWorld, tracker: TrackerWorld) -> str:
     return path.format(
         org_id=world.organisation.id,
         manager_id=world.manager.id,
@@ -220,15 +335,20 @@ def fill(path: str, world: World, assessments: AssessmentWorld) -> str:
         published_id=assessments.published.id,
         respondent_id=assessments.respondent.id,
         token=assessments.token,
+        customer_id=tracker.customer.id,
+        interaction_id=tracker.interaction.id,
+        follow_up_id=tracker.follow_up.id,
+        stage_id=tracker.stage("Lead").id,
+        upload_id=tracker.upload.id,
     )
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
-def test_access(client, auth, world, assessments, method, path, role, expected):
+def test_access(client, auth, world, assessments, tracker, method, path, role, expected):
     user = world.user(role)
     if user is not None:
         assert auth.login(user).status_code == 302
-    response = client.open(fill(path, world, assessments), method=method)
+    response = client.open(fill(path, world, assessments, tracker), method=method)
     location = response.headers.get("Location", "")
     actual = {
         200: OK,

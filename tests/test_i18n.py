@@ -16,7 +16,16 @@ from sqlalchemy import select
 from app import PROJECT_ROOT
 from app.extensions import db
 from app.i18n import format_day, format_moment, localize_digits
-from app.models import Assessment, Organisation, User
+from app.models import (
+    Assessment,
+    Customer,
+    CustomerImport,
+    FollowUp,
+    Interaction,
+    Organisation,
+    User,
+)
+from tests.factories import UPLOAD_CSV
 from tests.test_access import PAGES, fill
 
 CATALOGUE = PROJECT_ROOT / "app" / "translations" / "{}" / "LC_MESSAGES" / "messages.po"
@@ -125,8 +134,9 @@ def test_admin_dashboard_counts_in_persian_digits(client, auth, world):
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Words that stay Latin in Persian pages: the product name's acronym, the name of the
-# other language on its switch button, and file formats.
-ALLOWED_LATIN = {"CRM", "English", "CSV", "JSON", "csv", "xlsx"}
+# other language on its switch button, file formats, and the two survey scores' names
+# (NPS, CSAT), which Persian texts on customer feedback also use as they are.
+ALLOWED_LATIN = {"CRM", "English", "CSV", "JSON", "csv", "xlsx", "NPS", "CSAT"}
 
 
 def visible_text(page: str) -> str:
@@ -136,7 +146,7 @@ def visible_text(page: str) -> str:
 
 
 @pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner", "anonymous"])
-def test_persian_pages_have_no_untranslated_text(client, auth, world, assessments, role):
+def test_persian_pages_have_no_untranslated_text(client, auth, world, assessments, tracker, role):
     user = world.user(role)
     if user is not None:
         auth.login(user)
@@ -147,10 +157,18 @@ def test_persian_pages_have_no_untranslated_text(client, auth, world, assessment
         for row in db.session.execute(select(User.name, User.email)).all()
         + db.session.execute(select(Organisation.name, Organisation.sector)).all()
         + db.session.execute(select(Assessment.title)).all()
+        + db.session.execute(
+            select(Customer.name, Customer.email, Customer.phone, Customer.segment)
+        ).all()
+        + db.session.execute(select(Interaction.notes)).all()
+        + db.session.execute(select(FollowUp.title)).all()
+        + db.session.execute(select(CustomerImport.filename)).all()
         for value in row
     }
+    # The uploaded file's own headers and cells, shown on the import pages.
+    user_text |= set(re.split(r"[,\n]", UPLOAD_CSV))
     for path in [*PAGES, "/no-such-page"]:
-        response = client.get(fill(path, world, assessments), follow_redirects=True)
+        response = client.get(fill(path, world, assessments, tracker), follow_redirects=True)
         text = visible_text(response.get_data(as_text=True))
         for value in sorted(user_text, key=len, reverse=True):
             text = text.replace(value, " ")
@@ -178,10 +196,10 @@ def test_vazirmatn_font_ships_with_its_licence():
     assert 'url("../fonts/Vazirmatn-Regular.woff2")' in css
 
 
-def test_pages_load_nothing_from_other_sites(client, auth, world, assessments):
+def test_pages_load_nothing_from_other_sites(client, auth, world, assessments, tracker):
     auth.login(world.admin)
     for path in PAGES:
-        response = client.get(fill(path, world, assessments))
+        response = client.get(fill(path, world, assessments, tracker))
         page = response.get_data(as_text=True)
         assert '="None"' not in page, f"{path}: an attribute rendered from a missing value"
         assert not re.search(r'(src|href)="(https?:)?//', page), path

@@ -39,6 +39,7 @@ from pydantic import BaseModel
 
 from app.assessments.services import SubmittedAnswer
 from app.forms import is_email, normalise_email
+from app.i18n import to_latin_digits
 from app.instrument.definitions import Dimension, Item, Questionnaire
 from app.instrument.scoring import AssessmentResult, ItemKey, item_scores
 
@@ -49,8 +50,6 @@ MAX_REPORTED_ERRORS = 100
 NAME, EMAIL, GROUP = "name", "email", "group"
 NOT_APPLICABLE = "na"
 _NOT_APPLICABLE_SPELLINGS = frozenset({"na", "n/a"})
-# Persian and Arabic-Indic digits, and the Persian decimal separator.
-_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
 _INTEGRAL = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,7 +118,7 @@ def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([_defused(cell) for cell in row] for row in rows)
+    writer.writerows([defused(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -212,7 +211,7 @@ def _xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def _defused(value: Any) -> Any:
+def defused(value: Any) -> Any:
     """Text a spreadsheet would run as a formula, quoted so it is shown as text."""
     return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
@@ -334,7 +333,7 @@ class ImportResult:
     errors: list[ImportProblem]
 
 
-class _Unreadable(Exception):
+class Unreadable(Exception):
     """The file cannot be read as a table; the one argument says why."""
 
 
@@ -344,7 +343,7 @@ def parse_import(
     """Read and check a filled-in template (.csv or .xlsx); every problem is reported."""
     try:
         records = _read_records(data, filename)
-    except _Unreadable as unreadable:
+    except Unreadable as unreadable:
         return _failed([ImportProblem(None, None, unreadable.args[0])])
     if not any(any(cells) for cells in records):
         return _failed([ImportProblem(None, None, _l("The file is empty."))])
@@ -387,17 +386,17 @@ def _read_records(data: bytes, filename: str) -> list[list[str]]:
     """Every line of the file (blank ones too, so that line numbers match), as text."""
     extension = Path(filename).suffix.lower()
     if extension == ".csv":
-        return _csv_records(data)
+        return csv_records(data)
     if extension == ".xlsx":
         return _xlsx_records(data)
-    raise _Unreadable(_l("Upload a .csv or .xlsx file."))
+    raise Unreadable(_l("Upload a .csv or .xlsx file."))
 
 
-def _csv_records(data: bytes) -> list[list[str]]:
+def csv_records(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _Unreadable(_l("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from None
+        raise Unreadable(_l("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from None
     header = text.splitlines()[0] if text else ""
     try:
         delimiter = csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
@@ -407,7 +406,7 @@ def _csv_records(data: bytes) -> list[list[str]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return [[_cell_text(cell) for cell in record] for record in reader]
     except csv.Error:
-        raise _Unreadable(_l("The file cannot be read as CSV.")) from None
+        raise Unreadable(_l("The file cannot be read as CSV.")) from None
 
 
 def _xlsx_records(data: bytes) -> list[list[str]]:
@@ -420,7 +419,7 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
             workbook.close()
     # A damaged file fails in many ways (zip, XML, openpyxl's own checks): all mean the same.
     except Exception:  # noqa: BLE001
-        raise _Unreadable(_l("The file cannot be read as an Excel workbook (.xlsx).")) from None
+        raise Unreadable(_l("The file cannot be read as an Excel workbook (.xlsx).")) from None
 
 
 def _cell_text(value: object) -> str:
@@ -518,7 +517,7 @@ def _read_answer(
             **at,
         )
         return ImportProblem(line, column, message)
-    latin = text.translate(_LATIN_DIGITS)
+    latin = to_latin_digits(text)
     value = int(latin.split(".")[0]) if _INTEGRAL.fullmatch(latin) else None
     if value not in {point.value for point in questionnaire.scales[item.scale].points}:
         message = _l(

@@ -41,6 +41,7 @@ from app.models import (
     Respondent,
 )
 from app.policy import Action, authorize, can
+from app.tracker.metrics import tracker_evidence
 
 bp = Blueprint("assessments", __name__)
 
@@ -333,6 +334,7 @@ def results(assessment_id: int):
         manage=can(current_user, Action.MANAGE_ASSESSMENT, assessment),
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
+        tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
     )
 
 
