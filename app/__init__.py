@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
+    from app.reports.routes import bp as reports_bp
     from app.respond import bp as respond_bp
 
     app.register_blueprint(main_bp)
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
     app.register_blueprint(assessments_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -41,6 +41,8 @@ from app.models import (
     Respondent,
 )
 from app.policy import Action, authorize, can
+from app.reports.actions import action_assignments
+from app.reports.forms import ActionOwnerForm
 
 bp = Blueprint("assessments", __name__)
 
@@ -333,6 +335,8 @@ def results(assessment_id: int):
         manage=can(current_user, Action.MANAGE_ASSESSMENT, assessment),
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
+        action_owners=action_assignments(assessment.id),
+        action_owner_form=ActionOwnerForm(),
     )
 
 

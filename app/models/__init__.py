@@ -21,9 +21,11 @@ from app.models.organisations import (
     OrganisationSize,
 )
 from app.models.questionnaires import QuestionnaireVersion
+from app.models.reports import ActionAssignment, OrganisationBranding, ReportCache
 
 __all__ = [
     "DEFAULT_GROUPS",
+    "ActionAssignment",
     "Answer",
     "Assessment",
     "AssessmentQuestionnaire",
@@ -35,8 +37,10 @@ __all__ = [
     "MemberRole",
     "Membership",
     "Organisation",
+    "OrganisationBranding",
     "OrganisationSize",
     "QuestionnaireVersion",
+    "ReportCache",
     "Respondent",
     "StaffRole",
     "Target",
