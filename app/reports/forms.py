@@ -74,7 +74,11 @@ class BrandingForm(FlaskForm):
         upload = field.data
         if upload is None or not getattr(upload, "filename", ""):
             return
-        self.checked_logo = check_logo(upload.read())
+        try:
+            data = upload.read(MAX_LOGO_BYTES + 1)  # enough to tell that it is too big
+        finally:
+            upload.close()
+        self.checked_logo = check_logo(data)
 
     def validate_accent_colour(self, field):
         if not ACCENT_PATTERN.match(field.data or ""):

@@ -153,6 +153,7 @@ def page_style(context: ReportContext) -> Markup:
         f"@page :right{{{inner}:24mm;{outer}:16mm;@{right_side}{{content:{page_of}}}}}",
         f"@page :left{{{outer}:24mm;{inner}:16mm;@{left_side}{{content:{page_of}}}}}",
         f"@page{{@top-center{{direction:{context.direction}}}}}",
+        f"ol{{list-style-type:{counter_style}}}",
         f".toc a::after{{content:leader('.') target-counter(attr(href),page,{counter_style})}}",
         context.figures_css,
     ]

@@ -76,10 +76,11 @@ def preview(assessment_id: int):
             back_url=url_for("assessments.results", assessment_id=assessment.id),
             languages=list(LANGUAGE_NAMES.items()),
         )
+        # The page's one <style> block (label positions, accent colour) is allowed by its hash.
+        allowed_style = style_hash(page_style(context))
     response = make_response(html)
-    # The page's one <style> block (label positions, accent colour) is allowed by its hash.
     response.headers["Content-Security-Policy"] = (
-        f"{CONTENT_SECURITY_POLICY}; style-src 'self' {style_hash(page_style(context))}"
+        f"{CONTENT_SECURITY_POLICY}; style-src 'self' {allowed_style}"
     )
     return response
 
