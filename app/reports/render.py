@@ -128,6 +128,9 @@ def render_report_html(
         logo_url=logo_url,
         page_style=page_style(context),
         preview=preview,
+        # A variable, not a literal: Jinja folds a filter on a constant when it compiles the
+        # template, and would keep the digits of whichever language rendered it first.
+        full_score=100,
         **extra,
     )
 
