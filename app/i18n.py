@@ -42,10 +42,10 @@ def to_persian_digits(text: str) -> str:
     return text.translate(_PERSIAN_DIGITS)
 
 
-# A run of Latin words ("CRM", "Gartner CRM", "e-mail"); punctuation at its ends stays out,
-# as it belongs to the sentence around it.
+# A run of Latin words ("CRM", "Gartner CRM", "e-mail"), with numbers after its first word;
+# punctuation at its ends stays out, as it belongs to the sentence around it.
 _LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-&.'/+][A-Za-z0-9]+)*"
-_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: {_LATIN_WORD})*")
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: (?:{_LATIN_WORD}|[0-9]+))*")  # "Readiness 2026"
 # A run of Arabic-script words, Persian digits and joiners included.
 _ARABIC_LETTER = "\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff"
 _ARABIC_WORD = f"[{_ARABIC_LETTER}][{_ARABIC_LETTER}\u200c]*"
