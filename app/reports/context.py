@@ -13,13 +13,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from markupsafe import Markup
 
 from app.assessments import services
-from app.assessments.routes import RADAR_QUESTIONNAIRES
-from app.charts import Figure, Series, bar_figure, cycle_figure, radar_figure
+from app.charts import Figure
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.scoring import AssessmentResult
@@ -27,16 +25,8 @@ from app.labels import STATUS_LABELS, group_label
 from app.models import Assessment, OrganisationBranding, utcnow
 from app.models.reports import DEFAULT_ACCENT
 from app.reports.actions import action_assignments
+from app.reports.figures import ChartRow, questionnaire_figures
 
-# The CRM process cycle's four steps (seed 002), drawn as a loop; its other dimensions
-# (marketing, sales, service) as bars.
-CYCLE_QUESTIONNAIRE = "crm-process-cycle"
-CYCLE_STEPS = (
-    "gather-information",
-    "marketing-strategies",
-    "customer-contacts",
-    "customer-responses",
-)
 HIGHLIGHTS = 3  # strengths and gaps in the executive summary
 
 
@@ -241,7 +231,21 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
     submitted = [r for r in assessment.respondents if r.submitted_at is not None]
     answers = [(r, a) for r in submitted for a in r.answers]
     figures = [
-        _figures(definition, scored, rows, language)
+        questionnaire_figures(
+            definition.id,
+            definition.title.in_language(language),
+            [
+                ChartRow(
+                    dimension_id=dimension.id,
+                    title=rows[(definition.id, dimension.id)].title,
+                    score=d.score,
+                    target_score=d.target_score,
+                    previous=before.get((definition.id, dimension.id)),
+                )
+                for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True)
+            ],
+            language,
+        )
         for definition, scored in zip(definitions, result.questionnaires, strict=True)
     ]
     scored_rows = sorted(
@@ -312,89 +316,6 @@ def branding_of(organisation_id: int) -> OrganisationBranding | None:
         db.select(OrganisationBranding).where(
             OrganisationBranding.organisation_id == organisation_id
         )
-    )
-
-
-def _figures(
-    definition: Questionnaire,
-    scored,
-    rows: dict[tuple[str, str], DimensionRow],
-    language: str,
-) -> tuple[Figure, ...]:
-    """The questionnaire's charts: a radar of the building blocks, the process cycle's
-    steps as a loop beside bars of its other dimensions, bars for the rest."""
-    rtl = language == "fa"
-    title = definition.title.in_language(language)
-    no_data = _("insufficient data")
-    dimensions = [
-        (d, rows[(definition.id, d.id)], s)
-        for d, s in zip(definition.dimensions, scored.dimensions, strict=True)
-    ]
-    has_previous = any(row.previous is not None for _d, row, _s in dimensions)
-
-    def series(chosen) -> list[Series]:
-        drawn = [
-            Series(_("This assessment"), [row.score for _d, row, _s in chosen]),
-            Series(_("Target"), [s.target_score for _d, _row, s in chosen], style="target"),
-        ]
-        if has_previous:
-            drawn.append(
-                Series(
-                    _("Previous assessment"),
-                    [row.previous for _d, row, _s in chosen],
-                    style="previous",
-                )
-            )
-        return drawn
-
-    def labels(chosen) -> list[str]:
-        return [row.title for _d, row, _s in chosen]
-
-    if definition.id in RADAR_QUESTIONNAIRES:
-        return (
-            radar_figure(
-                labels(dimensions),
-                series(dimensions),
-                rtl=rtl,
-                title=title,
-                no_data_label=no_data,
-                radius=115,
-                label_room=150,
-            ),
-        )
-    if definition.id == CYCLE_QUESTIONNAIRE:
-        steps = [entry for entry in dimensions if entry[0].id in CYCLE_STEPS]
-        others = [entry for entry in dimensions if entry[0].id not in CYCLE_STEPS]
-        drawn = [
-            cycle_figure(
-                labels(steps),
-                [row.score for _d, row, _s in steps],
-                rtl=rtl,
-                title=title,
-                no_data_label=no_data,
-            )
-        ]
-        if others:
-            drawn.append(
-                bar_figure(
-                    labels(others),
-                    series(others),
-                    rtl=rtl,
-                    title=title,
-                    no_data_label=no_data,
-                    plot_width=330,
-                )
-            )
-        return tuple(drawn)
-    return (
-        bar_figure(
-            labels(dimensions),
-            series(dimensions),
-            rtl=rtl,
-            title=title,
-            no_data_label=no_data,
-            plot_width=330,
-        ),
     )
 
 

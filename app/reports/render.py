@@ -38,6 +38,7 @@ RENDERER_FILES = (
     "app/charts.py",
     "app/i18n.py",
     "app/reports/context.py",
+    "app/reports/figures.py",
     "app/reports/render.py",
     "app/translations/fa/LC_MESSAGES/messages.po",
     "app/translations/en/LC_MESSAGES/messages.po",
