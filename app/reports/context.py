@@ -10,7 +10,7 @@ language.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import to_user_timezone
@@ -71,7 +71,7 @@ class CapNote:
 
 @dataclass(frozen=True)
 class ScaleNote:
-    questionnaire: str
+    questionnaires: tuple[str, ...]  # the questionnaires that share this scale and settings
     points: tuple[tuple[int, str, float], ...]  # value, label, item score
     not_applicable: str
     min_coverage: float
@@ -287,7 +287,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
             for action in result.action_plan[:HIGHLIGHTS]
         ),
         observations=assessment.observations,
-        scales=tuple(_scale_note(definition, language) for definition in definitions),
+        scales=_scale_notes(definitions, language),
         levels=tuple((level_names[band.id], band.min) for band in levels.levels),
         group_counts=_group_counts(assessment),
         groups=tuple(str(group_label(group)) for group in groups),
@@ -350,12 +350,28 @@ def _is_answer(answer) -> bool:
     return answer.value is not None or answer.not_applicable
 
 
+def _scale_notes(definitions: list[Questionnaire], language: str) -> tuple[ScaleNote, ...]:
+    """One note per distinct scale and settings, naming the questionnaires that use it."""
+    notes: list[ScaleNote] = []
+    for definition in definitions:
+        note = _scale_note(definition, language)
+        same = next((n for n in notes if replace(n, questionnaires=()) == note), None)
+        if same is None:
+            notes.append(replace(note, questionnaires=(definition.title.in_language(language),)))
+        else:
+            notes[notes.index(same)] = replace(
+                same, questionnaires=(*same.questionnaires, definition.title.in_language(language))
+            )
+    return tuple(notes)
+
+
 def _scale_note(definition: Questionnaire, language: str) -> ScaleNote:
+    """The definition's scale and settings (with no questionnaire named yet)."""
     # The shipped questionnaires use one scale each; the first is the one described.
     scale = next(iter(definition.scales.values()))
     low, high = scale.points[0].value, scale.points[-1].value
     return ScaleNote(
-        questionnaire=definition.title.in_language(language),
+        questionnaires=(),
         points=tuple(
             (p.value, p.label.in_language(language), (p.value - low) / (high - low) * 100)
             for p in scale.points
