@@ -1,12 +1,22 @@
-"""Server-side SVG charts: a radar for the building blocks and grouped horizontal bars.
+"""Server-side charts: a radar for the building blocks, grouped horizontal bars and the
+CRM process cycle.
 
-The same inline ``<svg>`` goes into the HTML page and, through WeasyPrint, into the PDF,
-so it needs no JavaScript, no inline ``style`` (the CSP forbids it) and no external
-references. Every element carries a class for the stylesheet and presentational
-attributes as defaults, so a chart also reads correctly with no CSS at all.
+Each chart is drawn once, as shapes and labels placed on a canvas, and written out in one
+of two ways:
 
-Text is never reversed here: RTL text keeps its logical order and gets ``direction="rtl"``
-so the browser or WeasyPrint shapes and orders it. Only the geometry is mirrored.
+- as one inline ``<svg>`` with ``<text>`` labels (``radar_chart``, ``bar_chart``), for the
+  web pages: browsers shape Persian in SVG text;
+- as a ``Figure`` (``radar_figure``, ``bar_figure``, ``cycle_figure``): the shapes in SVG
+  and every label as HTML text positioned over them, for the report. WeasyPrint draws SVG
+  ``<text>`` itself without shaping Arabic script (its issues #2249 and #2909), while HTML
+  text goes through Pango and HarfBuzz, comes out shaped and can be extracted from the PDF.
+  The positions are CSS rules returned beside the markup (the CSP forbids ``style``
+  attributes), for one ``<style>`` block in the page.
+
+Neither needs JavaScript or external references. Every element carries a class for the
+stylesheet and presentational attributes as defaults, so a chart also reads correctly with
+no CSS at all. Text is never reversed here: RTL text keeps its logical order and gets its
+direction, so the browser or WeasyPrint shapes and orders it. Only the geometry is mirrored.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
-from app.i18n import to_persian_digits
+from app.i18n import isolate_runs, to_persian_digits
 
 SERIES_STYLES: dict[str, str] = {
     "current": 'fill="#0b5c8a" fill-opacity="0.25" stroke="#0b5c8a" stroke-width="2"',
@@ -47,6 +57,56 @@ class Series:
     style: str = "current"
 
 
+@dataclass(frozen=True)
+class Label:
+    """Text at a point of the canvas, in logical order, one entry per line. ``y`` is the
+    first line's baseline; ``anchor`` is SVG's text-anchor, read in the text's direction
+    (with RTL text, "start" is the right-hand edge)."""
+
+    lines: tuple[str, ...]
+    x: float
+    y: float
+    anchor: str
+    rtl: bool
+    css: str
+    size: int = 12
+    muted: bool = False
+
+    def svg(self) -> str:
+        """A text element in logical order, one tspan per line, all lines anchored at x."""
+        direction = ' direction="rtl" unicode-bidi="embed"' if self.rtl else ""
+        size = f'font-size="{self.size}" ' if self.size != 12 else ""
+        attrs = size + (_MUTED_ATTRS if self.muted else _TEXT_ATTRS)
+        spans = "".join(
+            f'<tspan x="{_n(self.x)}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+            for i, line in enumerate(self.lines)
+        )
+        return (
+            f'<text class="{self.css}" x="{_n(self.x)}" y="{_n(self.y)}"'
+            f' text-anchor="{self.anchor}"{direction} {attrs}>{spans}</text>'
+        )
+
+
+Part = str | Label  # an SVG shape, or a label
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as HTML: ``html`` holds the SVG shapes and the labels over them; ``css``
+    the rules that size the figure and place each label, for a ``<style>`` block."""
+
+    html: Markup
+    css: str
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    kind: str
+    width: float
+    height: float
+    parts: list[Part]
+
+
 def radar_chart(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -60,8 +120,40 @@ def radar_chart(
     rest run clockwise in LTR and counter-clockwise in RTL, so Persian reads the same way
     round as its text."""
     values = _validate(labels, series, max_value, minimum_labels=3)
-    radius, gap = 130.0, 12.0
-    width = 2 * (radius + gap + 210)  # room either side for a 30-character label
+    drawing = _radar(labels, series, values, rtl, no_data_label, max_value, 130.0, 210.0)
+    return _svg(drawing, labels, series, values, rtl, title, no_data_label)
+
+
+def radar_figure(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    rtl: bool,
+    title: str,
+    no_data_label: str,
+    max_value: float = 100,
+    radius: float = 130.0,
+    label_room: float = 210.0,
+) -> Figure:
+    """``radar_chart`` as a Figure; ``radius`` and ``label_room`` (the width kept for
+    labels either side) let it fit a printed page."""
+    values = _validate(labels, series, max_value, minimum_labels=3)
+    drawing = _radar(labels, series, values, rtl, no_data_label, max_value, radius, label_room)
+    return _figure(drawing, labels, series, rtl, title, no_data_label)
+
+
+def _radar(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    values: list[list[float | None]],
+    rtl: bool,
+    no_data_label: str,
+    max_value: float,
+    radius: float,
+    label_room: float,
+) -> _Drawing:
+    gap = 12.0
+    width = 2 * (radius + gap + label_room)
     legend_height = len(series) * LEGEND_ROW + 8
     cx, cy = width / 2, legend_height + 2 * LINE_HEIGHT + gap + radius
     height = cy + radius + gap + 2 * LINE_HEIGHT + 10
@@ -85,14 +177,15 @@ def radar_chart(
         parts.append(f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" {_GRID_ATTRS}/>')
     for fraction in GRID_FRACTIONS:  # ring values beside the upward spoke, on the reading side
         parts.append(
-            _text(
-                [_format(fraction * max_value, rtl, tick=True)],
+            Label(
+                (_format(fraction * max_value, rtl, tick=True),),
                 cx + side * 4,
                 cy - radius * fraction + 10,
                 anchor="start",
                 rtl=rtl,
                 css="grid-label",
-                attrs=f'font-size="9" {_MUTED_ATTRS}',
+                size=9,
+                muted=True,
             )
         )
     parts.append("</g>")
@@ -121,11 +214,11 @@ def radar_chart(
         vertical = -(y - cy) / (radius + gap)  # 1 at the top, -1 at the bottom
         block_middle = y - vertical * (len(lines) * LINE_HEIGHT / 2 + 2)
         first_baseline = block_middle - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
-        parts.append(_text(lines, x, first_baseline, anchor=anchor, rtl=rtl, css="axis-label"))
+        parts.append(Label(lines, x, first_baseline, anchor=anchor, rtl=rtl, css="axis-label"))
     parts.append("</g>")
 
-    parts.append(_legend(series, width, rtl))
-    return _svg("radar", labels, series, values, parts, width, height, rtl, title, no_data_label)
+    parts.extend(_legend(series, width, rtl))
+    return _Drawing("radar", width, height, parts)
 
 
 def bar_chart(
@@ -140,7 +233,36 @@ def bar_chart(
     """Grouped horizontal bars, one row per label. In RTL the labels sit on the right and
     the bars grow leftwards from the right-hand baseline."""
     values = _validate(labels, series, max_value, minimum_labels=1)
-    pad, label_width, plot_width, value_room = 10.0, 200.0, 410.0, 50.0
+    drawing = _bars(labels, series, values, rtl, no_data_label, max_value, 410.0)
+    return _svg(drawing, labels, series, values, rtl, title, no_data_label)
+
+
+def bar_figure(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    rtl: bool,
+    title: str,
+    no_data_label: str,
+    max_value: float = 100,
+    plot_width: float = 410.0,
+) -> Figure:
+    """``bar_chart`` as a Figure; a narrower ``plot_width`` lets it fit a printed page."""
+    values = _validate(labels, series, max_value, minimum_labels=1)
+    drawing = _bars(labels, series, values, rtl, no_data_label, max_value, plot_width)
+    return _figure(drawing, labels, series, rtl, title, no_data_label)
+
+
+def _bars(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    values: list[list[float | None]],
+    rtl: bool,
+    no_data_label: str,
+    max_value: float,
+    plot_width: float,
+) -> _Drawing:
+    pad, label_width, value_room = 10.0, 200.0, 50.0
     width = pad + label_width + plot_width + value_room + pad
     bar_height, bar_gap, row_pad = 14.0, 3.0, 9.0
     row_height = len(series) * (bar_height + bar_gap) - bar_gap + 2 * row_pad
@@ -160,14 +282,15 @@ def bar_chart(
             f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(bottom)}" {_GRID_ATTRS}/>'
         )
         parts.append(
-            _text(
-                [_format(fraction * max_value, rtl, tick=True)],
+            Label(
+                (_format(fraction * max_value, rtl, tick=True),),
                 x,
                 bottom + 15,
                 anchor="middle",
                 rtl=rtl,
                 css="grid-label",
-                attrs=f'font-size="10" {_MUTED_ATTRS}',
+                size=10,
+                muted=True,
             )
         )
     parts.append("</g>")
@@ -180,21 +303,22 @@ def bar_chart(
         row_top = top + index * row_height
         lines = _wrap(label)
         first_baseline = row_top + row_height / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
-        parts.append(_text(lines, label_x, first_baseline, anchor="end", rtl=rtl, css="axis-label"))
+        parts.append(Label(lines, label_x, first_baseline, anchor="end", rtl=rtl, css="axis-label"))
         for position, (item, row) in enumerate(zip(series, values, strict=True)):
             y = row_top + row_pad + position * (bar_height + bar_gap)
             value = row[index]
             text_y = y + bar_height / 2 + 4
             if value is None:
                 parts.append(
-                    _text(
-                        [no_data_label],
+                    Label(
+                        (no_data_label,),
                         x_at(0) + side * 4,
                         text_y,
                         anchor="start",
                         rtl=rtl,
                         css="value-label no-data",
-                        attrs=f'font-size="11" {_MUTED_ATTRS}',
+                        size=11,
+                        muted=True,
                     )
                 )
                 continue
@@ -205,20 +329,93 @@ def bar_chart(
                 f" {SERIES_STYLES[item.style]}/>"
             )
             parts.append(
-                _text(
-                    [_format(value, rtl)],
+                Label(
+                    (_format(value, rtl),),
                     end + side * 4,
                     text_y,
                     anchor="start",
                     rtl=rtl,
                     css="value-label",
-                    attrs=f'font-size="11" {_TEXT_ATTRS}',
+                    size=11,
                 )
             )
     parts.append("</g>")
 
-    parts.append(_legend(series, width, rtl))
-    return _svg("bar", labels, series, values, parts, width, height, rtl, title, no_data_label)
+    parts.extend(_legend(series, width, rtl))
+    return _Drawing("bar", width, height, parts)
+
+
+def cycle_figure(
+    steps: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    rtl: bool,
+    title: str,
+    no_data_label: str,
+    max_value: float = 100,
+) -> Figure:
+    """The steps of a continuous process round a loop, each in a box with its score: the
+    first at the top, the rest clockwise in LTR and counter-clockwise in RTL (as the radar),
+    with an arrow from each step to the next and from the last back to the first."""
+    series = [Series(title, values)]
+    (row,) = _validate(steps, series, max_value, minimum_labels=3)
+    width, height = 560.0, 330.0
+    cx, cy, rx, ry = width / 2, height / 2, 190.0, 118.0
+    box_width, box_height, clearance = 156.0, 60.0, 6.0
+    side = -1 if rtl else 1
+
+    def at(angle: float) -> tuple[float, float]:
+        return cx + side * rx * math.sin(angle), cy - ry * math.cos(angle)
+
+    centres = [at(2 * math.pi * index / len(steps)) for index in range(len(steps))]
+
+    def in_a_box(x: float, y: float) -> bool:
+        return any(
+            abs(x - bx) < box_width / 2 + clearance and abs(y - by) < box_height / 2 + clearance
+            for bx, by in centres
+        )
+
+    parts: list[Part] = ['<g class="cycle-arrows">']
+    for index in range(len(steps)):
+        start = 2 * math.pi * index / len(steps)
+        sweep = 2 * math.pi / len(steps)
+        # The arc between two boxes: the points of the loop that lie outside every box.
+        points = [
+            point
+            for point in (at(start + sweep * k / 60) for k in range(61))
+            if not in_a_box(*point)
+        ]
+        if len(points) < 2:
+            continue
+        path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#5a6775" stroke-width="2"/>')
+        parts.append(_arrowhead(points[-2], points[-1]))
+    parts.append('</g><g class="cycle-steps">')
+    for (x, y), step, value in zip(centres, steps, row, strict=True):
+        style = "no-data" if value is None else "scored"
+        fill = "#f3f6f9" if value is None else "#e1eef7"
+        parts.append(
+            f'<rect class="cycle-step {style}" x="{_n(x - box_width / 2)}"'
+            f' y="{_n(y - box_height / 2)}" width="{_n(box_width)}" height="{_n(box_height)}"'
+            f' rx="8" fill="{fill}" stroke="#0b5c8a" stroke-width="1.5"/>'
+        )
+        lines = (*_wrap(step), no_data_label if value is None else _format(value, rtl))
+        first_baseline = y - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
+        parts.append(Label(lines, x, first_baseline, anchor="middle", rtl=rtl, css="step-label"))
+    parts.append("</g>")
+    drawing = _Drawing("cycle", width, height, parts)
+    return _figure(drawing, steps, series, rtl, title, no_data_label)
+
+
+def _arrowhead(before: tuple[float, float], tip: tuple[float, float]) -> str:
+    """A filled triangle at ``tip``, pointing along the line from ``before``."""
+    angle = math.atan2(tip[1] - before[1], tip[0] - before[0])
+    length, half_width = 10.0, 5.0
+    back_x, back_y = tip[0] - length * math.cos(angle), tip[1] - length * math.sin(angle)
+    dx, dy = -half_width * math.sin(angle), half_width * math.cos(angle)
+    corners = [tip, (back_x + dx, back_y + dy), (back_x - dx, back_y - dy)]
+    points = " ".join(f"{_n(x)},{_n(y)}" for x, y in corners)
+    return f'<polygon points="{points}" fill="#5a6775"/>'
 
 
 def _validate(
@@ -251,24 +448,34 @@ def _validate(
     return clamped
 
 
+def _chart_id(
+    prefix: str,
+    drawing: _Drawing,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    rtl: bool,
+    title: str,
+    no_data_label: str,
+) -> str:
+    """An id from a hash of the content, so the output is reproducible (handy for PDFs and
+    tests) and two different charts on one page never share an id."""
+    size = (drawing.width, drawing.height)
+    fingerprint = repr((drawing.kind, list(labels), series, rtl, title, no_data_label, *size))
+    return prefix + hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+
+
 def _svg(
-    kind: str,
+    drawing: _Drawing,
     labels: Sequence[str],
     series: Sequence[Series],
     values: list[list[float | None]],
-    parts: list[str],
-    width: float,
-    height: float,
     rtl: bool,
     title: str,
     no_data_label: str,
 ) -> Markup:
-    """Wrap the drawing with its accessible name and description.
-
-    The id comes from a hash of the content, so the output is reproducible (handy for PDFs
-    and tests) and two different charts on one page never share an id."""
-    fingerprint = repr((kind, list(labels), series, rtl, title, no_data_label, width, height))
-    chart_id = "chart-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:12]
+    """The drawing as one SVG with text labels, its accessible name and description."""
+    chart_id = _chart_id("chart-", drawing, labels, series, rtl, title, no_data_label)
+    width, height = drawing.width, drawing.height
     separator = "؛ " if rtl else "; "
     summaries = []
     for item, row in zip(series, values, strict=True):
@@ -279,20 +486,63 @@ def _svg(
         summaries.append(f"{item.name} — {pairs}" if len(series) > 1 else pairs)
     font = "Vazirmatn, Tahoma, sans-serif" if rtl else "system-ui, sans-serif"
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{drawing.kind}"'
         f' viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}"'
         f' role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc"'
         f' font-family="{font}" font-size="12">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(". ".join(summaries))}</desc>'
-        + "".join(parts)
+        + "".join(part.svg() if isinstance(part, Label) else part for part in drawing.parts)
         + "</svg>"
     )
 
 
-def _legend(series: Sequence[Series], width: float, rtl: bool) -> str:
+def _figure(
+    drawing: _Drawing,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    rtl: bool,
+    title: str,
+    no_data_label: str,
+) -> Figure:
+    """The drawing's shapes as an SVG picture, with each label as HTML text over it."""
+    figure_id = _chart_id("figure-", drawing, labels, series, rtl, title, no_data_label)
+    width, height = drawing.width, drawing.height
+    shapes = "".join(part for part in drawing.parts if isinstance(part, str))
+    texts, rules = [], [f"#{figure_id}{{width:{_n(width)}px;height:{_n(height)}px}}"]
+    for number, label in enumerate(p for p in drawing.parts if isinstance(p, Label)):
+        label_id = f"{figure_id}-{number}"
+        muted = " muted" if label.muted else ""
+        lines = Markup("<br>").join(isolate_runs(line, rtl) for line in label.lines)
+        texts.append(f'<span class="chart-label {label.css}{muted}" id="{label_id}">{lines}</span>')
+        rules.append(f"#{label_id}{{{_placement(label, width)}}}")
+    direction = "rtl" if rtl else "ltr"
+    html = Markup(
+        f'<div class="chart-html chart-{drawing.kind}" id="{figure_id}" dir="{direction}"'
+        f' role="group" aria-label="{escape(title)}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-shapes"'
+        f' viewBox="0 0 {_n(width)} {_n(height)}" width="{_n(width)}" height="{_n(height)}"'
+        f' aria-hidden="true" focusable="false">{shapes}</svg>' + "".join(texts) + "</div>"
+    )
+    return Figure(html=html, css="\n".join(rules))
+
+
+def _placement(label: Label, width: float) -> str:
+    """CSS that puts an HTML label where the SVG text would be: its box is one line
+    height per line, so the first baseline sits where the SVG's does."""
+    top = label.y - (LINE_HEIGHT - label.size) / 2 - 0.8 * label.size
+    rule = f"top:{_n(top)}px;font-size:{label.size}px;"
+    if label.anchor == "middle":
+        return rule + f"left:{_n(label.x)}px;transform:translateX(-50%);text-align:center"
+    # Which edge sits at x: "start" is the left edge of LTR text and the right edge of RTL.
+    if (label.anchor == "start") != label.rtl:
+        return rule + f"left:{_n(label.x)}px;text-align:left"
+    return rule + f"right:{_n(width - label.x)}px;text-align:right"
+
+
+def _legend(series: Sequence[Series], width: float, rtl: bool) -> list[Part]:
     """Swatch and name per series, in the top corner where the reader starts."""
-    parts = ['<g class="legend">']
+    parts: list[Part] = ['<g class="legend">']
     for index, item in enumerate(series):
         y = 8 + index * LEGEND_ROW
         swatch_x = width - 10 - 18 if rtl else 10
@@ -302,41 +552,19 @@ def _legend(series: Sequence[Series], width: float, rtl: bool) -> str:
             f' height="10" {SERIES_STYLES[item.style]}/>'
         )
         parts.append(
-            _text([item.name], text_x, y + 11, anchor="start", rtl=rtl, css="legend-label")
+            Label((item.name,), text_x, y + 11, anchor="start", rtl=rtl, css="legend-label")
         )
     parts.append("</g>")
-    return "".join(parts)
+    return parts
 
 
-def _text(
-    lines: Sequence[str],
-    x: float,
-    y: float,
-    *,
-    anchor: str,
-    rtl: bool,
-    css: str,
-    attrs: str = _TEXT_ATTRS,
-) -> str:
-    """A text element in logical order, one tspan per line, all lines anchored at x."""
-    direction = ' direction="rtl" unicode-bidi="embed"' if rtl else ""
-    spans = "".join(
-        f'<tspan x="{_n(x)}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
-        for i, line in enumerate(lines)
-    )
-    return (
-        f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{direction}'
-        f" {attrs}>{spans}</text>"
-    )
-
-
-def _wrap(label: str) -> list[str]:
+def _wrap(label: str) -> tuple[str, ...]:
     """Break a long label at the space nearest its middle, so both lines stay short."""
     spaces = [i for i, char in enumerate(label) if char == " "]
     if len(label) <= WRAP_AT or not spaces:
-        return [label]
+        return (label,)
     split = min(spaces, key=lambda i: abs(i - len(label) / 2))
-    return [label[:split], label[split + 1 :]]
+    return (label[:split], label[split + 1 :])
 
 
 def _format(value: float, rtl: bool, *, tick: bool = False) -> str:

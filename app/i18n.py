@@ -3,12 +3,14 @@ Persian, Gregorian dates in English."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import jdatetime
 from flask import Flask, current_app, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 SESSION_KEY = "locale"
 RTL_LANGUAGES = frozenset({"fa"})
@@ -48,6 +50,34 @@ def to_persian_digits(text: str) -> str:
 def to_latin_digits(text: str) -> str:
     """What a person typed, with Persian or Arabic-Indic digits read as 0-9."""
     return text.translate(_LATIN_DIGITS)
+
+
+# A run of Latin words ("CRM", "Gartner CRM", "e-mail"), with numbers after its first word;
+# punctuation at its ends stays out, as it belongs to the sentence around it.
+_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-&.'/+][A-Za-z0-9]+)*"
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: (?:{_LATIN_WORD}|[0-9]+))*")  # "Readiness 2026"
+# A run of Arabic-script words, Persian digits and joiners included.
+_ARABIC_LETTER = "\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff"
+_ARABIC_WORD = f"[{_ARABIC_LETTER}][{_ARABIC_LETTER}\u200c]*"
+_ARABIC_RUN = re.compile(f"{_ARABIC_WORD}(?: {_ARABIC_WORD})*")
+
+
+def isolate_runs(text: str, rtl: bool) -> Markup:
+    """``text`` escaped, with each run of the other direction's script (Latin words in
+    right-to-left text, Persian words in left-to-right text) in a ``<bdi>`` of its own.
+
+    Browsers show the same either way. WeasyPrint draws each such element as a box of its
+    own, in the order of the text, where one box of mixed text would be drawn run by run
+    from left to right: so text copied or extracted from the PDF reads in logical order.
+    """
+    pattern, direction = (_LATIN_RUN, "ltr") if rtl else (_ARABIC_RUN, "rtl")
+    parts, end = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[end : match.start()]))
+        parts.append(Markup('<bdi dir="{}">{}</bdi>').format(direction, match.group()))
+        end = match.end()
+    parts.append(escape(text[end:]))
+    return Markup("").join(parts)
 
 
 def localize_digits(value: object) -> str:

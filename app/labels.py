@@ -59,6 +59,7 @@ AUDIT_ACTION_LABELS = {
     "consensus": _l("Consensus value"),
     "observations": _l("Observations"),
     "imported": _l("Imported from a file"),
+    "action owner": _l("Action plan owner and due date"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -66,6 +67,8 @@ AUDIT_FIELD_LABELS = {
     "not_applicable": _l("not applicable"),
     "comment": _l("comment"),
     "note": _l("note"),
+    "owner": _l("owner"),
+    "due_date": _l("due date"),
 }
 
 

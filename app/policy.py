@@ -30,6 +30,8 @@ class Action(enum.StrEnum):
     CREATE_ASSESSMENT = "create_assessment"  # on an organisation
     MANAGE_ASSESSMENT = "manage_assessment"  # set up, invite, review, publish
     VIEW_RESULTS = "view_results"
+    VIEW_REPORT = "view_report"  # the readiness report: preview and PDF
+    MANAGE_BRANDING = "manage_branding"  # an organisation's logo and accent colour
     RESPOND = "respond"  # on a respondent: answer from one's own account
     VIEW_TRACKER = "view_tracker"  # on an organisation: its customer-process tracker
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
@@ -109,6 +111,8 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.CREATE_ASSESSMENT: _admin_or_assigned,
     Action.MANAGE_ASSESSMENT: _admin_or_assigned,
     Action.VIEW_RESULTS: _results_reader,
+    Action.VIEW_REPORT: _results_reader,
+    Action.MANAGE_BRANDING: _admin_or_assigned,
     Action.RESPOND: _the_respondent,
     Action.VIEW_TRACKER: _admin_assigned_or_member,
     Action.EDIT_TRACKER: _tracker_user,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from itertools import count
 
+from PIL import Image
+
 from app import PROJECT_ROOT
 from app.assessments import services
 from app.assessments.services import Actor
 from app.extensions import db
-from app.instrument.loader import LoadedQuestionnaire, load_questionnaire
+from app.instrument.loader import LoadedQuestionnaire, load_directory, load_questionnaire
 from app.models import (
     Assessment,
     AssessmentStatus,
@@ -26,6 +31,7 @@ from app.models import (
     MemberRole,
     Membership,
     Organisation,
+    OrganisationBranding,
     OrganisationSize,
     Outcome,
     PipelineStage,
@@ -139,6 +145,26 @@ def build_world() -> World:
     )
 
 
+def png_logo(width: int = 120, height: int = 40, colour: str = "#c0392b") -> bytes:
+    """A small real PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def brand(organisation: Organisation, *, logo: bytes | None = None, colour: str = "#8a2be2"):
+    branding = OrganisationBranding(
+        organisation_id=organisation.id,
+        accent_colour=colour,
+        logo=logo,
+        logo_type="image/png" if logo else "",
+        logo_hash=hashlib.sha256(logo).hexdigest() if logo else "",
+    )
+    db.session.add(branding)
+    db.session.commit()
+    return branding
+
+
 @dataclass
 class AssessmentWorld:
     """Beside a World: an open assessment of its organisation with one respondent (the
@@ -185,6 +211,7 @@ def build_assessments(world: World) -> AssessmentWorld:
     db.session.flush()
     token = services.issue_link(respondent, timedelta(days=30), consultant)
     db.session.commit()
+    brand(world.organisation, logo=png_logo())
     return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)
 
 
@@ -275,3 +302,69 @@ def customer_in(organisation: Organisation) -> Customer:
     """A customer in the tracker of another organisation (given its default stages)."""
     stages = tracker_services.create_default_stages(organisation.id)
     return add_customer(organisation, "Someone Else", stages[0])
+
+
+@cache
+def all_questionnaires() -> list[LoadedQuestionnaire]:
+    """The three shipped questionnaires, parsed once per run."""
+    return load_directory(ASSESSMENTS)
+
+
+GROUPS = ("executive", "manager", "staff")
+COMMENTS = (
+    "Customer data is split between sales and the warehouse.",
+    "داده‌های مشتری میان فروش و انبار پراکنده است.",
+    "",
+)
+
+
+def answered_assessment(
+    organisation: Organisation,
+    consultant: User,
+    *,
+    respondents: int,
+    title: str = "Readiness 2026",
+    questionnaires: list[LoadedQuestionnaire] | None = None,
+    seed: int = 2026,
+) -> Assessment:
+    """An assessment in review whose respondents, in three groups, have all submitted:
+    each leans more or less favourably, answers a few questions "not applicable" and
+    leaves a comment now and then, so every part of the results has something to show."""
+    actor = Actor.of_user(consultant)
+    assessment = services.create_assessment(
+        organisation,
+        title=title,
+        questionnaires=questionnaires or all_questionnaires(),
+        groups=list(GROUPS),
+        deadline=None,
+        actor=actor,
+    )
+    services.change_status(assessment, AssessmentStatus.OPEN, actor)
+    rng = random.Random(seed)
+    for number in range(respondents):
+        respondent = Respondent(
+            assessment=assessment, name=f"Respondent {number + 1}", group=GROUPS[number % 3]
+        )
+        db.session.add(respondent)
+        db.session.flush()
+        lean = rng.uniform(-1.2, 1.2)
+        answers = []
+        for link in assessment.questionnaires:
+            definition = services.definitions(assessment)[link.position]
+            for dimension in definition.dimensions:
+                for item in dimension.items:
+                    comment = rng.choice(COMMENTS) if rng.random() < 0.05 else ""
+                    if item.allow_na and rng.random() < 0.04:
+                        answers.append(
+                            services.SubmittedAnswer(definition.id, item.id, None, True, comment)
+                        )
+                        continue
+                    value = min(5, max(1, round(3 + lean + rng.gauss(0, 0.9))))
+                    answers.append(
+                        services.SubmittedAnswer(definition.id, item.id, value, False, comment)
+                    )
+        services.save_answers(respondent, answers, Actor.of_respondent(respondent))
+        services.submit_response(respondent, Actor.of_respondent(respondent))
+    services.change_status(assessment, AssessmentStatus.IN_REVIEW, actor)
+    db.session.commit()
+    return assessment

@@ -186,6 +186,19 @@ GRID = [
     ),
     ("assessments.import_answers", "GET", "/assessments/{open_id}/import", ORGANISATION_EDITORS),
     ("assessments.remind", "POST", "/assessments/{open_id}/remind", ORGANISATION_EDITOR_ACTION),
+    # The readiness report: staff of the organisation at any time, its owners once published.
+    ("reports.preview", "GET", "/assessments/{open_id}/report", RESULTS_BEFORE_PUBLISHING),
+    ("reports.preview", "GET", "/assessments/{published_id}/report", RESULTS_PUBLISHED),
+    ("reports.download", "GET", "/assessments/{open_id}/report.pdf", RESULTS_BEFORE_PUBLISHING),
+    ("reports.download", "GET", "/assessments/{published_id}/report.pdf", RESULTS_PUBLISHED),
+    (
+        "reports.set_action_owner",
+        "POST",
+        "/assessments/{open_id}/actions",
+        ORGANISATION_EDITOR_BAD,
+    ),
+    ("reports.branding", "GET", "/organisations/{org_id}/branding", ORGANISATION_EDITORS),
+    ("reports.logo", "GET", "/organisations/{org_id}/logo", ORGANISATION_READERS),
     ("respond.start", "GET", "/answer/{respondent_id}", ONLY_THE_RESPONDENT_REDIRECT),
     ("respond.page", "GET", "/answer/{respondent_id}/1", ONLY_THE_RESPONDENT),
     ("respond.review", "GET", "/answer/{respondent_id}/review", ONLY_THE_RESPONDENT),
@@ -307,6 +320,8 @@ DOWNLOADS = frozenset(
     {
         "assessments.export",
         "assessments.import_template",
+        "reports.download",
+        "reports.logo",
         "tracker.export",
         "tracker.import_template",
     }

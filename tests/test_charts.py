@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import itertools
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from app.charts import Series, bar_chart, radar_chart
+from app.charts import Series, bar_chart, bar_figure, cycle_figure, radar_chart, radar_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
 BLOCKS = ["Vision", "Strategy", "Customer experience", "Collaboration", "Processes"]
@@ -398,3 +399,79 @@ def test_persian_chart_renders_legibly_in_chromium(chart, tmp_path):
     ink = sum(count for count, rgb in colours if rgb != (255, 255, 255))
     assert len(colours) > 50  # anti-aliased text and shapes, not a flat fill
     assert ink > 0.02 * sum(count for count, _ in colours)  # a blank page has none
+
+
+# --- Figures: the same charts with HTML labels, for the PDF report ----------------------
+
+
+@pytest.mark.parametrize(
+    ("chart", "figure"), [(radar_chart, radar_figure), (bar_chart, bar_figure)]
+)
+@pytest.mark.parametrize("rtl", [False, True])
+def test_figure_puts_every_svg_label_into_html_at_the_same_place(chart, figure, rtl):
+    labels = ["چشم‌انداز CRM", "Strategy", "Customer experience"]
+    series = [Series("This assessment", [40, None, 75]), Series("Target", [60, 60, 80], "target")]
+    common = {"rtl": rtl, "title": "Blocks", "no_data_label": "insufficient data"}
+    svg = parse(chart(labels, series, **common))
+    drawn = figure(labels, series, **common)
+    html = str(drawn.html)
+    assert "<text" not in html  # WeasyPrint would draw SVG text unshaped
+    texts = elements(svg, "text")
+    spans = re.findall(r'<span class="chart-label ([^"]*)" id="([^"]+)">(.*?)</span>', html)
+    assert [t.get("class") for t in texts] == [css.replace(" muted", "") for css, _id, _t in spans]
+    for text, (_css, label_id, content) in zip(texts, spans, strict=True):
+        rule = re.search(rf"#{label_id}\{{([^}}]*)\}}", drawn.css).group(1)
+        first_baseline = float(text.get("y"))
+        top = float(re.search(r"top:([-\d.]+)px", rule).group(1))
+        assert first_baseline - 14 < top < first_baseline  # the line box holds the baseline
+        x = float(text.get("x"))
+        if "left:" in rule:
+            assert float(re.search(r"left:([-\d.]+)px", rule).group(1)) == pytest.approx(x)
+        else:
+            right = float(re.search(r"right:([-\d.]+)px", rule).group(1))
+            assert right == pytest.approx(float(svg.get("width")) - x)
+        assert (
+            re.sub(r"<[^>]+>", "", content.replace("<br>", " ")).split()
+            == " ".join(span.text or "" for span in text.iter(f"{SVG}tspan")).split()
+        )
+
+
+def test_figure_labels_isolate_latin_runs_and_escape_text():
+    drawn = bar_figure(
+        ["چشم‌انداز CRM", "<script>x</script>"],
+        [Series("این ارزیابی", [50, 60])],
+        rtl=True,
+        title="<b>t</b>",
+        no_data_label="-",
+    )
+    html = str(drawn.html)
+    assert 'چشم‌انداز <bdi dir="ltr">CRM</bdi>' in html
+    assert "<script>" not in html
+    assert "&lt;" in html
+    assert 'aria-label="&lt;b&gt;t&lt;/b&gt;"' in html
+    assert "<" not in drawn.css
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_cycle_runs_round_in_the_reading_direction(rtl):
+    steps = ["Gather", "Plan", "Contact", "Evaluate"]
+    drawn = cycle_figure(
+        steps, [40, None, 60, 80], rtl=rtl, title="Cycle", no_data_label="insufficient data"
+    )
+    svg = ET.fromstring(re.search(r"<svg.*</svg>", str(drawn.html)).group(0))
+    boxes = elements(svg, "rect", "cycle-step")
+    centres = [
+        (
+            float(b.get("x")) + float(b.get("width")) / 2,
+            float(b.get("y")) + float(b.get("height")) / 2,
+        )
+        for b in boxes
+    ]
+    top, second, bottom, fourth = centres
+    assert top[1] < second[1] < bottom[1]
+    # Clockwise in English (the second step on the right), counter-clockwise in Persian.
+    assert (second[0] > top[0]) != rtl
+    assert (fourth[0] < top[0]) != rtl
+    assert "no-data" in boxes[1].get("class")
+    assert len(elements(svg, "polyline")) == 4  # an arrow into every step
+    assert "insufficient data" in str(drawn.html)

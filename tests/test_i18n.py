@@ -136,7 +136,19 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Words that stay Latin in Persian pages: the product name's acronym, the name of the
 # other language on its switch button, file formats, and the two survey scores' names
 # (NPS, CSAT), which Persian texts on customer feedback also use as they are.
-ALLOWED_LATIN = {"CRM", "English", "CSV", "JSON", "csv", "xlsx", "NPS", "CSAT"}
+ALLOWED_LATIN = {
+    "CRM",
+    "English",
+    "CSV",
+    "JSON",
+    "csv",
+    "xlsx",
+    "PDF",
+    "PNG",
+    "JPEG",
+    "NPS",
+    "CSAT",
+}
 
 
 def visible_text(page: str) -> str:

@@ -41,6 +41,8 @@ from app.models import (
     Respondent,
 )
 from app.policy import Action, authorize, can
+from app.reports.actions import action_assignments
+from app.reports.forms import ActionOwnerForm
 from app.tracker.metrics import tracker_evidence
 
 bp = Blueprint("assessments", __name__)
@@ -335,6 +337,8 @@ def results(assessment_id: int):
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
         tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
+        action_owners=action_assignments(assessment.id),
+        action_owner_form=ActionOwnerForm(),
     )
 
 

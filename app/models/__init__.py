@@ -21,6 +21,7 @@ from app.models.organisations import (
     OrganisationSize,
 )
 from app.models.questionnaires import QuestionnaireVersion
+from app.models.reports import ActionAssignment, OrganisationBranding, ReportCache
 from app.models.tracker import (
     REASON_REQUIRED,
     SCORE_RANGES,
@@ -45,6 +46,7 @@ __all__ = [
     "REASON_REQUIRED",
     "SCORE_RANGES",
     "AcquisitionSource",
+    "ActionAssignment",
     "Answer",
     "Assessment",
     "AssessmentQuestionnaire",
@@ -65,10 +67,12 @@ __all__ = [
     "MemberRole",
     "Membership",
     "Organisation",
+    "OrganisationBranding",
     "OrganisationSize",
     "Outcome",
     "PipelineStage",
     "QuestionnaireVersion",
+    "ReportCache",
     "Respondent",
     "StaffRole",
     "StageChange",

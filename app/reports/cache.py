@@ -1,0 +1,222 @@
+"""Rendered PDFs kept in the database under a key of everything they were made from.
+
+The key is a SHA-256 over the raw inputs, read with a few plain queries and no scoring or
+rendering: the template version and a hash of the renderer's files, the language and the
+date on the cover; the assessment (title, state, publication, observations, groups), its
+organisation's name, consultants and branding; the frozen definitions' content hashes;
+every submitted response's answers with their values, N/A flags and comments; consensus
+values, targets and the action plan's owners and due dates; and the same inputs of the
+previous published assessment the report compares with. Any change to one of them gives a
+new key, so a stale PDF is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.assessments import services
+from app.extensions import db
+from app.models import (
+    ActionAssignment,
+    Answer,
+    Assessment,
+    AssessmentQuestionnaire,
+    ConsensusValue,
+    ConsultantAssignment,
+    Organisation,
+    OrganisationBranding,
+    QuestionnaireVersion,
+    ReportCache,
+    Respondent,
+    Target,
+    User,
+)
+from app.reports.context import report_date
+from app.reports.render import renderer_fingerprint
+
+
+def cache_key(assessment: Assessment, language: str) -> str:
+    digest = hashlib.sha256()
+    _feed(digest, "report", renderer_fingerprint(), language, report_date(assessment).isoformat())
+    _feed_assessment(digest, assessment.id)
+    _feed(
+        digest,
+        "consultants",
+        db.session.execute(
+            select(User.name)
+            .join(ConsultantAssignment, ConsultantAssignment.consultant_id == User.id)
+            .where(ConsultantAssignment.organisation_id == assessment.organisation_id)
+            .order_by(User.name)
+        ).all(),
+    )
+    _feed(
+        digest,
+        "branding",
+        db.session.execute(
+            select(OrganisationBranding.accent_colour, OrganisationBranding.logo_hash).where(
+                OrganisationBranding.organisation_id == assessment.organisation_id
+            )
+        ).all(),
+    )
+    _feed(
+        digest,
+        "actions",
+        db.session.execute(
+            select(
+                ActionAssignment.questionnaire_key,
+                ActionAssignment.dimension_id,
+                ActionAssignment.level,
+                ActionAssignment.position,
+                ActionAssignment.owner,
+                ActionAssignment.due_date,
+            )
+            .where(ActionAssignment.assessment_id == assessment.id)
+            .order_by(ActionAssignment.id)
+        ).all(),
+    )
+    previous = services.previous_published(assessment)
+    _feed(digest, "previous", previous.id if previous else None)
+    if previous is not None:
+        _feed_assessment(digest, previous.id)
+    return digest.hexdigest()
+
+
+def _feed(digest, *values) -> None:
+    # repr() of plain values (str, int, bool, None, dates, tuples) is unambiguous.
+    digest.update(repr(values).encode())
+    digest.update(b"\n")
+
+
+def _feed_assessment(digest, assessment_id: int) -> None:
+    """What scoring an assessment reads, as rows."""
+    rows = db.session.execute
+    _feed(
+        digest,
+        "assessment",
+        rows(
+            select(
+                Assessment.title,
+                Assessment.status,
+                Assessment.published_at,
+                Assessment.observations,
+                Assessment.groups,
+                Organisation.name,
+            )
+            .join(Organisation)
+            .where(Assessment.id == assessment_id)
+        ).one(),
+    )
+    _feed(
+        digest,
+        "definitions",
+        rows(
+            select(QuestionnaireVersion.content_hash)
+            .join(AssessmentQuestionnaire)
+            .where(AssessmentQuestionnaire.assessment_id == assessment_id)
+            .order_by(AssessmentQuestionnaire.position)
+        ).all(),
+    )
+    _feed(
+        digest,
+        "respondents",
+        rows(
+            select(Respondent.id, Respondent.group, Respondent.submitted_at)
+            .where(Respondent.assessment_id == assessment_id)
+            .order_by(Respondent.id)
+        ).all(),
+    )
+    # Thousands of rows: the database writes each as one line, which is quicker to fetch
+    # and hash than the columns. The comment comes last, after its length, so no comment
+    # can pass for another answer's columns.
+    line = (
+        _text(Answer.respondent_id)
+        + "|"
+        + Answer.questionnaire_key
+        + "|"
+        + Answer.item_id
+        + "|"
+        + _text(Answer.value)
+        + "|"
+        + _text(Answer.not_applicable)
+        + "|"
+        + _text(func.length(Answer.comment))
+        + ":"
+        + Answer.comment
+    )
+    answers = db.session.scalars(
+        select(line)
+        .join(Respondent)
+        .where(Respondent.assessment_id == assessment_id, Respondent.submitted_at.is_not(None))
+        .order_by(Answer.id)
+    )
+    _feed(digest, "answers")
+    digest.update("\n".join(answers).encode())
+    _feed(
+        digest,
+        "consensus",
+        rows(
+            select(
+                ConsensusValue.questionnaire_key,
+                ConsensusValue.item_id,
+                ConsensusValue.value,
+                ConsensusValue.note,
+            )
+            .where(ConsensusValue.assessment_id == assessment_id)
+            .order_by(ConsensusValue.questionnaire_key, ConsensusValue.item_id)
+        ).all(),
+    )
+    _feed(
+        digest,
+        "targets",
+        rows(
+            select(Target.questionnaire_key, Target.dimension_id, Target.level)
+            .where(Target.assessment_id == assessment_id)
+            .order_by(Target.questionnaire_key, Target.dimension_id)
+        ).all(),
+    )
+
+
+def _text(column):
+    """A column as text, empty for NULL."""
+    return func.coalesce(cast(column, String), "")
+
+
+@dataclass(frozen=True)
+class CachedPdf:
+    data: bytes
+    pages: int
+
+
+def cached_pdf(key: str) -> CachedPdf | None:
+    row = db.session.execute(
+        select(ReportCache.pdf, ReportCache.pages).where(ReportCache.key == key)
+    ).first()
+    return CachedPdf(row.pdf, row.pages) if row else None
+
+
+def store_pdf(assessment_id: int, language: str, key: str, data: bytes, pages: int) -> None:
+    """Keep the PDF, replacing the assessment's older ones in this language, and commit.
+    When another request stored the same key first, its copy is kept."""
+    db.session.execute(
+        delete(ReportCache).where(
+            ReportCache.assessment_id == assessment_id, ReportCache.language == language
+        )
+    )
+    db.session.add(
+        ReportCache(
+            key=key,
+            assessment_id=assessment_id,
+            language=language,
+            pdf=data,
+            size=len(data),
+            pages=pages,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()

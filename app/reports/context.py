@@ -1,0 +1,516 @@
+"""The readiness report as plain values: every text already in the report's language, every
+figure a number or drawn markup, no ORM object. The HTML preview and the PDF render the same
+template from it.
+
+``build_context`` reads the assessment once and scores it with the engine the results page
+uses; call it inside ``force_locale(language)`` so the translated labels come out in that
+language.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from flask_babel import to_user_timezone
+from markupsafe import Markup
+
+from app.assessments import services
+from app.charts import Figure
+from app.extensions import db
+from app.instrument.definitions import Questionnaire
+from app.instrument.scoring import AssessmentResult
+from app.labels import STATUS_LABELS, group_label
+from app.models import Assessment, OrganisationBranding, utcnow
+from app.models.reports import DEFAULT_ACCENT
+from app.reports.actions import action_assignments
+from app.reports.figures import ChartRow, questionnaire_figures
+
+HIGHLIGHTS = 3  # strengths and gaps in the executive summary
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    questionnaire: str
+    title: str
+    critical: bool
+    score: float | None
+    band: str | None  # the level band's id, for colours
+    level: str | None  # the band's name
+    coverage: float
+    target_level: str | None
+    gap: float | None
+    by_group: tuple[float | None, ...]  # in the order of ReportContext.groups
+    group_bands: tuple[str | None, ...]
+    previous: float | None
+
+
+@dataclass(frozen=True)
+class QuestionnaireSection:
+    anchor: str
+    title: str
+    description: str
+    version: str
+    index: float | None
+    level: str | None
+    figures: tuple[Markup, ...]
+    dimensions: tuple[DimensionRow, ...]
+    answer_rate: float | None  # share of the items submitted responses answered (N/A too)
+    sufficient: int  # dimensions with enough data to score
+
+
+@dataclass(frozen=True)
+class CapNote:
+    dimension: str
+    score: float
+    threshold: float
+    level: str
+    uncapped: str
+
+
+@dataclass(frozen=True)
+class ScaleNote:
+    questionnaires: tuple[str, ...]  # the questionnaires that share this scale and settings
+    points: tuple[tuple[int, str, float], ...]  # value, label, item score
+    not_applicable: str
+    min_coverage: float
+    disagreement_sd: float
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    group: str
+    invited: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    questionnaire: str
+    dimension: str
+    critical: bool
+    level: str
+    target_level: str
+    gap: float
+    priority: float
+    recommendation: str
+    owner: str
+    due: date | None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    questionnaire: str
+    dimension: str
+    statement: str
+    sd: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str
+    published: date
+    index_before: float | None
+    rows: tuple[DimensionRow, ...]  # dimensions scored in both
+
+
+@dataclass(frozen=True)
+class Comment:
+    group: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    statement: str
+    reverse: bool
+    n: int
+    mean: float | None
+    median: float | None
+    sd: float | None
+    not_applicable: int
+    distribution: tuple[int, ...]  # answers per scale point, in the scale's order
+    score: float | None
+    consensus: str | None  # the agreed scale point's label
+    disagreement: bool
+    comments: tuple[Comment, ...]
+
+
+@dataclass(frozen=True)
+class AppendixDimension:
+    title: str
+    items: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class AppendixQuestionnaire:
+    title: str
+    points: tuple[str, ...]  # the scale's point labels, the distribution's columns
+    dimensions: tuple[AppendixDimension, ...]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    language: str
+    direction: str
+    organisation_id: int
+    organisation: str
+    assessment_id: int
+    title: str
+    status: str
+    consultants: tuple[str, ...]
+    report_date: date
+    accent: str
+    logo_hash: str  # empty without a logo
+    respondents: int  # submitted responses, the ones scored
+    index: float | None
+    level: str | None
+    level_description: str
+    caps: tuple[CapNote, ...]
+    strengths: tuple[DimensionRow, ...]
+    gaps: tuple[DimensionRow, ...]
+    observations: str
+    scales: tuple[ScaleNote, ...]
+    levels: tuple[tuple[str, float], ...]  # each band's name and the score it starts at
+    group_counts: tuple[GroupCount, ...]
+    groups: tuple[str, ...]  # the scored groups' names, the heatmap's columns
+    questionnaires: tuple[QuestionnaireSection, ...]
+    disagreements: tuple[Disagreement, ...]
+    target_gaps: tuple[DimensionRow, ...]
+    actions: tuple[ActionRow, ...]
+    comparison: Comparison | None
+    appendix: tuple[AppendixQuestionnaire, ...]
+    figures_css: str
+
+
+def report_date(assessment: Assessment) -> date:
+    """The date on the cover: the day of publication, else today (in the app's time zone)."""
+    return to_user_timezone(assessment.published_at or utcnow()).date()
+
+
+def build_context(assessment: Assessment, language: str) -> ReportContext:
+    definitions = services.definitions(assessment)
+    result = services.score(assessment)
+    previous = services.previous_published(assessment)
+    before: dict[tuple[str, str], float | None] = {}
+    previous_result = None
+    if previous is not None:
+        previous_result = services.score(previous)
+        for questionnaire in previous_result.questionnaires:
+            for dimension in questionnaire.dimensions:
+                before[(questionnaire.questionnaire_id, dimension.dimension_id)] = dimension.score
+    rtl = language == "fa"
+    levels = definitions[0]
+    level_names = {band.id: band.name.in_language(language) for band in levels.levels}
+    groups = result.groups
+
+    def band_of(score: float | None) -> str | None:
+        return levels.level_for(score).id if score is not None else None
+
+    rows: dict[tuple[str, str], DimensionRow] = {}
+    for definition, scored in zip(definitions, result.questionnaires, strict=True):
+        for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True):
+            by_group = tuple(d.by_group.get(group) for group in groups)
+            rows[(definition.id, dimension.id)] = DimensionRow(
+                questionnaire=definition.title.in_language(language),
+                title=dimension.title.in_language(language),
+                critical=d.critical,
+                score=d.score,
+                band=d.level,
+                level=level_names.get(d.level),
+                coverage=d.coverage,
+                target_level=level_names.get(d.target_level),
+                gap=d.gap,
+                by_group=by_group,
+                group_bands=tuple(band_of(score) for score in by_group),
+                previous=before.get((definition.id, dimension.id)),
+            )
+
+    submitted = [r for r in assessment.respondents if r.submitted_at is not None]
+    answers = [(r, a) for r in submitted for a in r.answers]
+    figures = [
+        questionnaire_figures(
+            definition.id,
+            definition.title.in_language(language),
+            [
+                ChartRow(
+                    dimension_id=dimension.id,
+                    title=rows[(definition.id, dimension.id)].title,
+                    score=d.score,
+                    target_score=d.target_score,
+                    previous=before.get((definition.id, dimension.id)),
+                )
+                for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True)
+            ],
+            language,
+        )
+        for definition, scored in zip(definitions, result.questionnaires, strict=True)
+    ]
+    scored_rows = sorted(
+        (row for row in rows.values() if row.score is not None), key=lambda row: -row.score
+    )
+    branding = branding_of(assessment.organisation_id)
+    return ReportContext(
+        language=language,
+        direction="rtl" if rtl else "ltr",
+        organisation_id=assessment.organisation_id,
+        organisation=assessment.organisation.name,
+        assessment_id=assessment.id,
+        title=assessment.title,
+        status=str(STATUS_LABELS[assessment.status]),
+        consultants=tuple(sorted(a.consultant.name for a in assessment.organisation.assignments)),
+        report_date=report_date(assessment),
+        accent=branding.accent_colour if branding else DEFAULT_ACCENT,
+        logo_hash=branding.logo_hash if branding else "",
+        respondents=result.respondents,
+        index=result.index,
+        level=level_names.get(result.level),
+        level_description=next(
+            (b.description.in_language(language) for b in levels.levels if b.id == result.level),
+            "",
+        ),
+        caps=tuple(
+            CapNote(
+                dimension=rows[(cap.questionnaire_id, cap.dimension_id)].title,
+                score=cap.score,
+                threshold=cap.threshold,
+                level=level_names[cap.capped_at],
+                uncapped=level_names[result.uncapped_level],
+            )
+            for cap in result.caps
+        ),
+        strengths=tuple(scored_rows[:HIGHLIGHTS]),
+        gaps=tuple(
+            rows[(action.questionnaire_id, action.dimension_id)]
+            for action in result.action_plan[:HIGHLIGHTS]
+        ),
+        observations=assessment.observations,
+        scales=_scale_notes(definitions, language),
+        levels=tuple((level_names[band.id], band.min) for band in levels.levels),
+        group_counts=_group_counts(assessment),
+        groups=tuple(str(group_label(group)) for group in groups),
+        questionnaires=tuple(
+            _section(definition, scored, rows, figures[n], answers, len(submitted), language)
+            for n, (definition, scored) in enumerate(
+                zip(definitions, result.questionnaires, strict=True)
+            )
+        ),
+        disagreements=_disagreements(definitions, result, rows, language),
+        target_gaps=tuple(
+            sorted((row for row in rows.values() if row.gap), key=lambda row: -(row.gap or 0))
+        ),
+        actions=_actions(assessment, result, rows, level_names, language),
+        comparison=_comparison(previous, previous_result, rows, before),
+        appendix=tuple(
+            _appendix(definition, scored, answers, language)
+            for definition, scored in zip(definitions, result.questionnaires, strict=True)
+        ),
+        figures_css="\n".join(figure.css for pair in figures for figure in pair),
+    )
+
+
+def branding_of(organisation_id: int) -> OrganisationBranding | None:
+    return db.session.scalar(
+        db.select(OrganisationBranding).where(
+            OrganisationBranding.organisation_id == organisation_id
+        )
+    )
+
+
+def _section(
+    definition: Questionnaire,
+    scored,
+    rows: dict[tuple[str, str], DimensionRow],
+    figures: tuple[Figure, ...],
+    answers: list,
+    submitted: int,
+    language: str,
+) -> QuestionnaireSection:
+    items = sum(len(d.items) for d in definition.dimensions)
+    given = sum(1 for _r, a in answers if a.questionnaire_key == definition.id and _is_answer(a))
+    levels = {band.id: band.name.in_language(language) for band in definition.levels}
+    return QuestionnaireSection(
+        anchor=f"questionnaire-{definition.id}",
+        title=definition.title.in_language(language),
+        description=definition.description.in_language(language),
+        version=definition.version,
+        index=scored.index,
+        level=levels.get(scored.level),
+        figures=tuple(figure.html for figure in figures),
+        dimensions=tuple(rows[(definition.id, d.id)] for d in definition.dimensions),
+        answer_rate=given / (items * submitted) if submitted else None,
+        sufficient=sum(1 for d in scored.dimensions if d.sufficient),
+    )
+
+
+def _is_answer(answer) -> bool:
+    """A value or "not applicable"; a bare comment is no answer (as in scoring)."""
+    return answer.value is not None or answer.not_applicable
+
+
+def _scale_notes(definitions: list[Questionnaire], language: str) -> tuple[ScaleNote, ...]:
+    """One note per distinct scale and settings, naming the questionnaires that use it."""
+    notes: list[ScaleNote] = []
+    for definition in definitions:
+        note = _scale_note(definition, language)
+        same = next((n for n in notes if replace(n, questionnaires=()) == note), None)
+        if same is None:
+            notes.append(replace(note, questionnaires=(definition.title.in_language(language),)))
+        else:
+            notes[notes.index(same)] = replace(
+                same, questionnaires=(*same.questionnaires, definition.title.in_language(language))
+            )
+    return tuple(notes)
+
+
+def _scale_note(definition: Questionnaire, language: str) -> ScaleNote:
+    """The definition's scale and settings (with no questionnaire named yet)."""
+    # The shipped questionnaires use one scale each; the first is the one described.
+    scale = next(iter(definition.scales.values()))
+    low, high = scale.points[0].value, scale.points[-1].value
+    return ScaleNote(
+        questionnaires=(),
+        points=tuple(
+            (p.value, p.label.in_language(language), (p.value - low) / (high - low) * 100)
+            for p in scale.points
+        ),
+        not_applicable=scale.not_applicable.in_language(language),
+        min_coverage=definition.settings.min_coverage,
+        disagreement_sd=definition.settings.disagreement_sd,
+    )
+
+
+def _group_counts(assessment: Assessment) -> tuple[GroupCount, ...]:
+    invited = Counter(r.group for r in assessment.respondents)
+    submitted = Counter(r.group for r in assessment.respondents if r.submitted_at is not None)
+    groups = list(assessment.groups) + sorted(set(invited) - set(assessment.groups))
+    return tuple(
+        GroupCount(str(group_label(group)), invited[group], submitted[group]) for group in groups
+    )
+
+
+def _disagreements(
+    definitions: list[Questionnaire],
+    result: AssessmentResult,
+    rows: dict[tuple[str, str], DimensionRow],
+    language: str,
+) -> tuple[Disagreement, ...]:
+    found = []
+    for definition, scored in zip(definitions, result.questionnaires, strict=True):
+        for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True):
+            for item, item_result in zip(dimension.items, d.items, strict=True):
+                if item_result.disagreement:
+                    row = rows[(definition.id, dimension.id)]
+                    found.append(
+                        Disagreement(
+                            questionnaire=row.questionnaire,
+                            dimension=row.title,
+                            statement=item.statement.in_language(language),
+                            sd=item_result.answers.sd,
+                            n=item_result.answers.n,
+                        )
+                    )
+    return tuple(sorted(found, key=lambda entry: -entry.sd))
+
+
+def _actions(
+    assessment: Assessment,
+    result: AssessmentResult,
+    rows: dict[tuple[str, str], DimensionRow],
+    level_names: dict[str, str],
+    language: str,
+) -> tuple[ActionRow, ...]:
+    assigned = action_assignments(assessment.id)
+    plan = []
+    for action in result.action_plan:
+        row = rows[(action.questionnaire_id, action.dimension_id)]
+        for position, recommendation in enumerate(action.recommendations):
+            assignment = assigned.get(
+                (action.questionnaire_id, action.dimension_id, action.level, position)
+            )
+            plan.append(
+                ActionRow(
+                    questionnaire=row.questionnaire,
+                    dimension=row.title,
+                    critical=action.critical,
+                    level=level_names[action.level],
+                    target_level=level_names[action.target_level],
+                    gap=action.gap,
+                    priority=action.priority,
+                    recommendation=recommendation.text.in_language(language),
+                    owner=assignment.owner if assignment else "",
+                    due=assignment.due_date if assignment else None,
+                )
+            )
+    return tuple(plan)
+
+
+def _comparison(
+    previous: Assessment | None,
+    previous_result: AssessmentResult | None,
+    rows: dict[tuple[str, str], DimensionRow],
+    before: dict[tuple[str, str], float | None],
+) -> Comparison | None:
+    if previous is None or previous_result is None:
+        return None
+    return Comparison(
+        title=previous.title,
+        published=to_user_timezone(previous.published_at).date(),
+        index_before=previous_result.index,
+        rows=tuple(
+            row
+            for key, row in rows.items()
+            if before.get(key) is not None and row.score is not None
+        ),
+    )
+
+
+def _appendix(
+    definition: Questionnaire, scored, answers: list, language: str
+) -> AppendixQuestionnaire:
+    """Every item: the respondents' statistics, how many chose each scale point, and
+    their comments (by group, not by name)."""
+    scale = next(iter(definition.scales.values()))
+    values = [point.value for point in scale.points]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    comments: dict[str, list[Comment]] = defaultdict(list)
+    for respondent, answer in answers:
+        if answer.questionnaire_key != definition.id:
+            continue
+        if answer.value is not None:
+            counts[answer.item_id][answer.value] += 1
+        if answer.comment.strip():
+            comments[answer.item_id].append(
+                Comment(str(group_label(respondent.group)), answer.comment.strip())
+            )
+    dimensions = []
+    for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True):
+        items = []
+        for item, r in zip(dimension.items, d.items, strict=True):
+            point_labels = {
+                p.value: p.label.in_language(language) for p in definition.scales[item.scale].points
+            }
+            items.append(
+                ItemRow(
+                    statement=item.statement.in_language(language),
+                    reverse=item.reverse,
+                    n=r.answers.n if r.answers else 0,
+                    mean=r.answers.mean if r.answers else None,
+                    median=r.answers.median if r.answers else None,
+                    sd=r.answers.sd if r.answers else None,
+                    not_applicable=r.not_applicable,
+                    distribution=tuple(counts[item.id][value] for value in values),
+                    score=r.score,
+                    consensus=point_labels.get(r.consensus.value) if r.consensus else None,
+                    disagreement=r.disagreement,
+                    comments=tuple(sorted(comments[item.id], key=lambda c: c.group)),
+                )
+            )
+        dimensions.append(AppendixDimension(dimension.title.in_language(language), tuple(items)))
+    return AppendixQuestionnaire(
+        title=definition.title.in_language(language),
+        points=tuple(point.label.in_language(language) for point in scale.points),
+        dimensions=tuple(dimensions),
+    )

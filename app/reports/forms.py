@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from PIL import Image, UnidentifiedImageError
+from wtforms import (
+    BooleanField,
+    ColorField,
+    DateField,
+    HiddenField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.forms import strip_whitespace
+from app.i18n import localize_digits
+from app.models.reports import ACCENT_PATTERN
+
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_LOGO_SIDE = 4000  # pixels
+LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class CheckedLogo:
+    data: bytes
+    mimetype: str
+    sha256: str
+
+
+def check_logo(data: bytes) -> CheckedLogo:
+    """The bytes, if they are a PNG or JPEG image of sensible size; else ValidationError.
+
+    Pillow reads the header to learn the format and size, then verifies the whole file,
+    so a renamed or truncated file is refused, not drawn half."""
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError(_l("The logo may be at most %(size)s MB.", size=localize_digits(1)))
+    try:
+        with Image.open(io.BytesIO(data), formats=list(LOGO_TYPES)) as image:
+            kind, (width, height) = image.format, image.size
+            if max(width, height) > MAX_LOGO_SIDE:
+                raise ValidationError(
+                    _l(
+                        "The logo may be at most %(side)s pixels wide and high.",
+                        side=localize_digits(MAX_LOGO_SIDE),
+                    )
+                )
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError(_l("Upload a PNG or JPEG image.")) from None
+    return CheckedLogo(data, LOGO_TYPES[kind], hashlib.sha256(data).hexdigest())
+
+
+class BrandingForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG or JPEG, up to 1 MB)"))
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    accent_colour = ColorField(
+        _l("Accent colour"),
+        filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
+        validators=[DataRequired(message=_l("Choose a colour."))],
+    )
+    submit = SubmitField(_l("Save"))
+
+    checked_logo: CheckedLogo | None = None
+
+    def validate_logo(self, field):
+        upload = field.data
+        if upload is None or not getattr(upload, "filename", ""):
+            return
+        try:
+            data = upload.read(MAX_LOGO_BYTES + 1)  # enough to tell that it is too big
+        finally:
+            upload.close()
+        self.checked_logo = check_logo(data)
+
+    def validate_accent_colour(self, field):
+        if not ACCENT_PATTERN.match(field.data or ""):
+            raise ValidationError(
+                _l("Give the colour as # and six hexadecimal digits, such as #0b5c8a.")
+            )
+
+
+class ActionOwnerForm(FlaskForm):
+    """Who carries out one recommendation of the action plan, and by when."""
+
+    questionnaire = HiddenField()
+    dimension = HiddenField()
+    level = HiddenField()
+    position = HiddenField()
+    owner = StringField(_l("Owner"), filters=[strip_whitespace], validators=[Length(max=120)])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,190 @@
+"""Rendering the report: one Jinja template, shown in the browser as an HTML preview and
+turned into a PDF by WeasyPrint.
+
+WeasyPrint fetches the stylesheet, fonts and logo through ``ReportFetcher``, which serves
+the app's own static files and the organisation's logo and refuses everything else, so
+nothing in a report can read a local file or reach the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app import PROJECT_ROOT
+from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
+from app.reports.context import ReportContext
+
+# Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
+# the fingerprinted files changes the PDF (WeasyPrint's version, say), so old PDFs are
+# rendered anew.
+TEMPLATE_VERSION = "1"
+# The files that shape a PDF besides its data: a deploy that changes one of them changes
+# every cache key.
+RENDERER_FILES = (
+    "templates/reports/report.html",
+    "static/css/report.css",
+    "app/charts.py",
+    "app/i18n.py",
+    "app/reports/context.py",
+    "app/reports/figures.py",
+    "app/reports/render.py",
+    "app/translations/fa/LC_MESSAGES/messages.po",
+    "app/translations/en/LC_MESSAGES/messages.po",
+)
+# The origin the PDF's own assets are addressed under. It is never contacted: the fetcher
+# answers for it from the static folder and the database (".invalid" cannot resolve).
+ASSET_ORIGIN = "https://report.invalid"
+LOGO_PATH = "/logos/{organisation_id}"
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A hash of the template, stylesheet, translations and code the PDF is made with,
+    read once per process."""
+    digest = hashlib.sha256(TEMPLATE_VERSION.encode())
+    for name in RENDERER_FILES:
+        digest.update((PROJECT_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+class AssetRefused(ValueError):
+    """The report asked for something other than its own static files and logo."""
+
+
+@dataclass(frozen=True)
+class Logo:
+    data: bytes
+    mimetype: str
+
+
+class ReportFetcher(URLFetcher):
+    """Answers WeasyPrint's requests from the static folder and the logo, and nothing else:
+    no ``file://``, no ``data:``, no network, no path outside the static folder."""
+
+    def __init__(self, static_folder: Path, logos: dict[str, Logo]):
+        super().__init__()
+        self._static = static_folder.resolve()
+        self._logos = logos
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002 - WeasyPrint's
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != ASSET_ORIGIN:
+            raise AssetRefused(f"not one of the report's own assets: {url}")
+        path = unquote(parts.path)
+        if path in self._logos:
+            logo = self._logos[path]
+            return URLFetcherResponse(url, logo.data, {"Content-Type": logo.mimetype})
+        if path.startswith("/static/"):
+            target = (self._static / path.removeprefix("/static/")).resolve()
+            if target.is_relative_to(self._static) and target.is_file():
+                mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": mimetype})
+        raise AssetRefused(f"no such report asset: {url}")
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
+def render_pdf(context: ReportContext, logo: Logo | None) -> RenderedPdf:
+    """The report as a PDF; call inside ``force_locale(context.language)``."""
+    logo_path = LOGO_PATH.format(organisation_id=context.organisation_id)
+    html = render_report_html(
+        context,
+        stylesheet_url=f"{ASSET_ORIGIN}/static/css/report.css",
+        logo_url=f"{ASSET_ORIGIN}{logo_path}" if logo else None,
+        preview=False,
+    )
+    fetcher = ReportFetcher(Path(current_app.static_folder), {logo_path: logo} if logo else {})
+    document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+
+
+def render_report_html(
+    context: ReportContext,
+    *,
+    stylesheet_url: str,
+    logo_url: str | None,
+    preview: bool,
+    **extra,
+) -> str:
+    return render_template(
+        "reports/report.html",
+        report=context,
+        stylesheet_url=stylesheet_url,
+        logo_url=logo_url,
+        page_style=page_style(context),
+        preview=preview,
+        # A variable, not a literal: Jinja folds a filter on a constant when it compiles the
+        # template, and would keep the digits of whichever language rendered it first.
+        full_score=100,
+        **extra,
+    )
+
+
+def page_style(context: ReportContext) -> Markup:
+    """The report's own CSS: the accent colour, page margins and running footer mirrored
+    for the text direction, and the charts' label positions. Built here rather than in the
+    template so the preview can allow exactly this block (``style_hash``).
+
+    It is markup that needs no escaping: the colour is checked to be #rrggbb, the figures'
+    rules hold only numbers and generated ids, and text goes through ``css_string``."""
+    rtl = context.direction == "rtl"
+    counter_style = "persian" if rtl else "decimal"
+    inner, outer = ("margin-right", "margin-left") if rtl else ("margin-left", "margin-right")
+    # Page numbers on the outer edge: the right of a right-hand page in LTR, mirrored in RTL.
+    right_side, left_side = (
+        ("bottom-left", "bottom-right") if rtl else ("bottom-right", "bottom-left")
+    )
+    page_of = _page_of_pages(counter_style)
+    accent = context.accent if ACCENT_PATTERN.match(context.accent) else DEFAULT_ACCENT
+    rules = [
+        f":root{{--accent:{accent}}}",
+        f"@page :right{{{inner}:24mm;{outer}:16mm;@{right_side}{{content:{page_of}}}}}",
+        f"@page :left{{{outer}:24mm;{inner}:16mm;@{left_side}{{content:{page_of}}}}}",
+        f"@page{{@top-center{{direction:{context.direction}}}}}",
+        f"ol{{list-style-type:{counter_style}}}",
+        f".toc a::after{{content:leader('.') target-counter(attr(href),page,{counter_style})}}",
+        context.figures_css,
+    ]
+    return Markup("\n".join(rules))
+
+
+def _page_of_pages(counter_style: str) -> str:
+    """'Page 3 of 12' in the report's language, as CSS content with live counters."""
+    marker_page, marker_pages = "\x00page\x00", "\x00pages\x00"
+    text = _("Page %(page)s of %(pages)s", page=marker_page, pages=marker_pages)
+    parts = []
+    for piece in text.split("\x00"):
+        if piece == "page":
+            parts.append(f"counter(page,{counter_style})")
+        elif piece == "pages":
+            parts.append(f"counter(pages,{counter_style})")
+        elif piece:
+            parts.append(css_string(piece))
+    return " ".join(parts)
+
+
+def css_string(text: str) -> str:
+    """A quoted CSS string: letters, digits and spaces as they are, anything else
+    escaped, so no text can end the string or the style block."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def style_hash(style: str) -> str:
+    """The CSP source that allows exactly this ``<style>`` block."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode() + "'"
