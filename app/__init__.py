@@ -86,10 +86,15 @@ def register_template_helpers(app: Flask) -> None:
     from app.tracker.labels import tracker_label
 
     i18n.init_app(app)
-    app.add_template_filter(label, "label")
-    app.add_template_filter(audit_value, "audit_value")
-    app.add_template_filter(group_label, "group")
-    app.add_template_filter(tracker_label, "tracker_label")
+    i18n.add_language_filters(
+        app,
+        {
+            "label": label,
+            "audit_value": audit_value,
+            "group": group_label,
+            "tracker_label": tracker_label,
+        },
+    )
     app.add_template_global(can)
     app.add_template_global(Action)
 

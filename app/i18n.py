@@ -4,12 +4,15 @@ Persian, Gregorian dates in English."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 
 import jdatetime
 from flask import Flask, current_app, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 SESSION_KEY = "locale"
@@ -122,11 +125,49 @@ def format_moment(value: datetime | None) -> str:
     return format_datetime(value, "medium")
 
 
+def bidi(text: object) -> Markup:
+    """Text for the report: escaped, with runs of the other script isolated."""
+    return isolate_runs(str(text), rtl=current_language() in RTL_LANGUAGES)
+
+
+def format_gregorian(day: date) -> str:
+    """A Gregorian date in the page's language (Persian month names and digits in fa),
+    for the report's cover, which gives both calendars in Persian."""
+    text = format_date(day, "long")
+    return to_persian_digits(text) if current_language() == "fa" else text
+
+
+def add_language_filters(app: Flask, filters: dict[str, Callable]) -> None:
+    """Register template filters whose output depends on the request's language.
+
+    Jinja runs a filter applied to a constant once, when it compiles the template, unless
+    the filter takes the template context: ``{{ 100|digits }}`` would keep the digits of
+    whichever language compiled the template first. So each is wrapped to take it."""
+    for name, function in filters.items():
+        app.add_template_filter(_at_render_time(function), name)
+
+
+def _at_render_time(function: Callable) -> Callable:
+    @pass_context
+    @wraps(function)
+    def filter_(_context, *args, **kwargs):
+        return function(*args, **kwargs)
+
+    return filter_
+
+
 def init_app(app: Flask) -> None:
-    app.add_template_filter(localize_digits, "digits")
-    app.add_template_filter(format_number, "number")
-    app.add_template_filter(join_list, "join_list")
-    app.add_template_filter(format_day, "day")
-    app.add_template_filter(format_moment, "moment")
+    add_language_filters(
+        app,
+        {
+            "digits": localize_digits,
+            "number": format_number,
+            "join_list": join_list,
+            "day": format_day,
+            "moment": format_moment,
+            "gregorian": format_gregorian,
+            "bidi": bidi,
+        },
+    )
     app.add_template_global(current_language)
     app.add_template_global(text_direction)

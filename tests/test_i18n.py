@@ -116,6 +116,16 @@ def test_dates_are_solar_hijri_with_persian_digits_in_persian(app):
         assert localize_digits(1234) == "1234"
 
 
+def test_language_filters_on_constants_follow_each_request(app):
+    # Jinja would run a filter on a constant once, at compile time, in whichever
+    # language compiled the template first: "/ 100" on a Persian results page.
+    with app.test_request_context(), force_locale("en"):
+        template = app.jinja_env.from_string("{{ 100|digits }} {{ 'executive'|group }}")
+        assert template.render() == "100 Executive"
+    with app.test_request_context(), force_locale("fa"):
+        assert template.render() == "۱۰۰ مدیر ارشد"
+
+
 def test_times_are_shown_in_the_configured_zone(app, monkeypatch):
     # 20:30 UTC on 20 March 2026 is already Nowruz (1 Farvardin 1405) in Tehran.
     # Flask-Babel reads BABEL_DEFAULT_TIMEZONE once, when the app is made.

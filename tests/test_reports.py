@@ -257,6 +257,21 @@ def test_the_cache_key_covers_everything_the_report_shows(app, world, report):
     assert cache_key(report, "fa") == keys[-1]  # and nothing else moves it
 
 
+def test_the_report_carries_the_tracker_evidence_and_follows_the_tracker(
+    client, auth, world, report, tracker
+):
+    auth.login(world.consultant_assigned)
+    key = cache_key(report, "en")
+    pages = pdf_text(download(client, report, "en").data)
+    contents = squeeze(pages[1])
+    assert squeeze("Tracker evidence") in contents  # listed in the contents
+    evidence = squeeze("".join(pages))
+    assert squeeze("1. Gather information") in evidence
+    assert squeeze("4. Evaluate customer responses") in evidence
+    factories.add_customer(world.organisation, "Kian Rad", tracker.stage("Lead"))
+    assert cache_key(report, "en") != key  # a new customer: the PDF is made anew
+
+
 def test_owners_read_the_report_only_once_published(client, auth, world, report):
     auth.login(world.owner)
     assert download(client, report, "en").status_code == 403

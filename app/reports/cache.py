@@ -5,9 +5,9 @@ rendering: the template version and a hash of the renderer's files, the language
 date on the cover; the assessment (title, state, publication, observations, groups), its
 organisation's name, consultants and branding; the frozen definitions' content hashes;
 every submitted response's answers with their values, N/A flags and comments; consensus
-values, targets and the action plan's owners and due dates; and the same inputs of the
-previous published assessment the report compares with. Any change to one of them gives a
-new key, so a stale PDF is never served.
+values, targets and the action plan's owners and due dates; the customer tracker's
+figures; and the same inputs of the previous published assessment the report compares
+with. Any change to one of them gives a new key, so a stale PDF is never served.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from app.models import (
     Target,
     User,
 )
-from app.reports.context import report_date
+from app.reports.context import report_date, tracker_figures
 from app.reports.render import renderer_fingerprint
 
 
@@ -78,6 +78,7 @@ def cache_key(assessment: Assessment, language: str) -> str:
             .order_by(ActionAssignment.id)
         ).all(),
     )
+    _feed(digest, "tracker", tracker_figures(assessment))
     previous = services.previous_published(assessment)
     _feed(digest, "previous", previous.id if previous else None)
     if previous is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask_babel import to_user_timezone
 from markupsafe import Markup
@@ -26,6 +26,7 @@ from app.models import Assessment, OrganisationBranding, utcnow
 from app.models.reports import DEFAULT_ACCENT
 from app.reports.actions import action_assignments
 from app.reports.figures import ChartRow, questionnaire_figures
+from app.tracker.metrics import TrackerEvidence, tracker_evidence
 
 HIGHLIGHTS = 3  # strengths and gaps in the executive summary
 
@@ -183,6 +184,14 @@ class ReportContext:
     comparison: Comparison | None
     appendix: tuple[AppendixQuestionnaire, ...]
     figures_css: str
+    tracker: TrackerEvidence | None  # None when the organisation keeps no customers
+
+
+def tracker_figures(assessment: Assessment) -> TrackerEvidence | None:
+    """The customer tracker's evidence for the report: the year up to publication, else
+    up to the start of today, so that the figures (and the cache key) hold for the day."""
+    until = assessment.published_at or datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
+    return tracker_evidence(assessment.organisation_id, until)
 
 
 def report_date(assessment: Assessment) -> date:
@@ -308,6 +317,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
             for definition, scored in zip(definitions, result.questionnaires, strict=True)
         ),
         figures_css="\n".join(figure.css for pair in figures for figure in pair),
+        tracker=tracker_figures(assessment),
     )
 
 

@@ -34,6 +34,7 @@ TEMPLATE_VERSION = "1"
 # every cache key.
 RENDERER_FILES = (
     "templates/reports/report.html",
+    "templates/tracker/_evidence.html",
     "static/css/report.css",
     "app/charts.py",
     "app/i18n.py",

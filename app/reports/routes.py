@@ -15,14 +15,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import CONTENT_SECURITY_POLICY
 from app.assessments.routes import assessment_or_404, current_actor
 from app.assessments.services import score
 from app.extensions import db
-from app.i18n import current_language, isolate_runs, to_persian_digits
+from app.i18n import current_language
 from app.labels import LANGUAGE_NAMES
 from app.models import Assessment, Organisation, OrganisationBranding
 from app.models.reports import DEFAULT_ACCENT
@@ -34,19 +34,6 @@ from app.reports.pdf import report_pdf
 from app.reports.render import page_style, render_report_html, style_hash
 
 bp = Blueprint("reports", __name__, cli_group="reports")
-
-
-@bp.app_template_filter("bidi")
-def bidi_filter(text: object):
-    """User and definition text for the report: escaped, other-script runs isolated."""
-    return isolate_runs(str(text), rtl=current_language() == "fa")
-
-
-@bp.app_template_filter("gregorian")
-def gregorian_filter(day) -> str:
-    """A Gregorian date in the page's language (Persian month names and digits in fa)."""
-    text = format_date(day, "long")
-    return to_persian_digits(text) if current_language() == "fa" else text
 
 
 def _language() -> str:
