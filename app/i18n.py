@@ -88,6 +88,15 @@ def localize_digits(value: object) -> str:
     return to_persian_digits(text) if current_language() == "fa" else text
 
 
+class LocalNumber(int):
+    """A whole number that prints in the digits of the language in use when it is
+    printed, for numbers inside lazily translated messages ("Line 4: ..." in an import
+    report, translated and shown on the next page)."""
+
+    def __str__(self) -> str:
+        return localize_digits(int(self))
+
+
 def join_list(items) -> str:
     """Items joined with the language's comma (Persian has its own: «،»)."""
     return ("، " if current_language() == "fa" else ", ").join(str(item) for item in items)

@@ -444,6 +444,15 @@ def test_a_bad_header_is_reported_alone(english, definitions, header, expected):
     assert problems(imported) == [(1, column, message) for column, message in expected]
 
 
+def test_a_persian_report_numbers_its_lines_in_persian_digits(app, definitions):
+    data = (HEADER + "Sam,,staff,4,\n" * 10 + "Ava,ava@,staff,4,\n").encode()
+    imported = parse_import(data, "answers.csv", definitions, GROUPS)
+    with app.test_request_context(), force_locale("fa"):
+        [problem] = imported.errors
+        assert "۱۲" in str(problem.message)
+        assert "12" not in str(problem.message)
+
+
 def test_an_e_mail_used_twice_is_an_error(english, definitions):
     data = (HEADER + "A,a@example.com,staff,4,\nB,,staff,4,\nC,A@Example.com,staff,4,\n").encode()
     imported = parse_import(data, "answers.csv", definitions, GROUPS)

@@ -39,7 +39,7 @@ from pydantic import BaseModel
 
 from app.assessments.services import SubmittedAnswer
 from app.forms import is_email, normalise_email
-from app.i18n import to_latin_digits
+from app.i18n import LocalNumber, to_latin_digits
 from app.instrument.definitions import Dimension, Item, Questionnaire
 from app.instrument.scoring import AssessmentResult, ItemKey, item_scores
 
@@ -352,7 +352,7 @@ def parse_import(
     errors = _header_errors(columns, items)
     if errors:
         return _failed(errors)
-    body = [(line, cells) for line, cells in enumerate(records[1:], start=2) if any(cells)]
+    body = [(LocalNumber(n), cells) for n, cells in enumerate(records[1:], start=2) if any(cells)]
     if len(body) > MAX_IMPORT_ROWS:
         message = _l("The file has more than %(count)s rows.", count=MAX_IMPORT_ROWS)
         return _failed([ImportProblem(None, None, message)])

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.assessments.exchange import MAX_IMPORT_ROWS, MAX_REPORTED_ERRORS, defused
 from app.extensions import db
 from app.forms import is_email, normalise_email
-from app.i18n import to_latin_digits
+from app.i18n import LocalNumber, to_latin_digits
 from app.models import (
     Customer,
     CustomerKind,
@@ -189,7 +189,7 @@ def plan_import(
     team: list[User],
 ) -> ImportPlan:
     """Check every row against the tracker as it is now; nothing is written."""
-    body = [(line, cells) for line, cells in enumerate(records[1:], start=2) if any(cells)]
+    body = [(LocalNumber(n), cells) for n, cells in enumerate(records[1:], start=2) if any(cells)]
     if len(body) > MAX_IMPORT_ROWS:
         message = _l("The file has more than %(count)s rows.", count=MAX_IMPORT_ROWS)
         return ImportPlan(rows=[], problems=[Problem(0, "", message)], too_many=True)
