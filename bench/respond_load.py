@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -97,6 +98,7 @@ end
 class Seeded:
     tokens: list[str]
     items: list[tuple[str, list[int]]]  # the first page's items: id, its scale's values
+    stored: int  # answers stored per respondent before the run
 
 
 @dataclass
@@ -129,7 +131,9 @@ def production_env(database_url: str) -> dict[str, str]:
 
 def seed(env: dict[str, str]) -> Seeded:
     """Upgrade the schema, then add a consultant, an organisation, an open assessment of
-    the shipped questionnaires, and respondents with private links."""
+    the shipped questionnaires, and respondents with private links who have come back to
+    the first page after answering all the others (so every page shows a respondent's
+    hundred-odd stored answers, as near the end of a real response)."""
     command = [BIN / "flask", "db", "upgrade"]
     upgrade = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if upgrade.returncode:
@@ -165,6 +169,7 @@ def seed(env: dict[str, str]) -> Seeded:
             actor=actor,
         )
         services.change_status(assessment, models.AssessmentStatus.OPEN, actor)
+        first, *others = pages_of(services.definitions(assessment))
         tokens = []
         for number in range(RESPONDENTS):
             respondent = models.Respondent(
@@ -173,12 +178,18 @@ def seed(env: dict[str, str]) -> Seeded:
             db.session.add(respondent)
             db.session.flush()
             tokens.append(services.issue_link(respondent, timedelta(days=30), actor))
+            answers = [
+                services.SubmittedAnswer(page.questionnaire.id, item.id, value, False, "")
+                for page in others
+                for item in page.dimension.items
+                for value in [random.choice(page.questionnaire.scales[item.scale].points).value]
+            ]
+            services.save_answers(respondent, answers, services.Actor.of_respondent(respondent))
         db.session.commit()
-        first = pages_of(services.definitions(assessment))[0]
         scales = first.questionnaire.scales
         items = [(i.id, [p.value for p in scales[i.scale].points]) for i in first.dimension.items]
         db.engine.dispose()
-    return Seeded(tokens, items)
+    return Seeded(tokens, items, len(answers))
 
 
 def start_gunicorn(target: str, env: dict[str, str], chdir: Path, log: Path):
@@ -309,7 +320,9 @@ def measure(args, seeded: Seeded, temp_dir: Path, app_url: str, bare_url: str) -
         f"Database: {'--database-url' if args.database_url else 'a fresh SQLite file'}. "
         f"Sizes: questionnaire page 1 {page_size} bytes, bare page {len(get(bare_url)[0])} bytes.\n"
         f"GET and POST rotate over {len(paths)} respondents' links with one session cookie "
-        f"(and its CSRF token); each save posts {len(seeded.items)} random answers, go=stay."
+        f"(and its CSRF token); each respondent has answered every page but the first, "
+        f"{seeded.stored} answers in all; each save posts {len(seeded.items)} random answers "
+        f"on page 1, go=stay."
     )
     results = []
     for name, url, script in scenarios:

@@ -103,6 +103,12 @@ def test_respondent_answers_over_two_sittings_and_submits(client, open_assessmen
     # Later, on another device: the same link resumes on the first page with gaps.
     other_device = client.application.test_client()
     assert other_device.get(link).headers["Location"].endswith(f"{link}/1")
+    resumed = other_device.get(f"{link}/1").get_data(as_text=True)
+    assert 'name="v_lead-goals" value="4" checked' in resumed
+    assert 'name="v_lead-oversight" value="na" checked' in resumed
+    assert "به ۳ پرسش از ۳۱ پرسش پاسخ داده شده است" in other_device.get(f"{link}/2").get_data(
+        as_text=True
+    )
     saved = {a.item_id: (a.value, a.not_applicable) for a in db.session.scalars(select(Answer))}
     assert saved == {
         "lead-goals": (4, False),

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
@@ -238,12 +238,12 @@ def revoke_link(respondent: Respondent, actor: Actor) -> None:
     record(respondent.assessment, actor, "link revoked", respondent.name)
 
 
-# What every page of a response reads, fetched in two queries rather than one lazy load
-# per relationship: the respondent with its assessment and organisation, and the answers.
-RESPONDING = (
-    joinedload(Respondent.assessment).joinedload(Assessment.organisation),
-    selectinload(Respondent.answers),
-)
+# What every page of a response reads about the respondent, in the same query: its
+# assessment and organisation. The answers are read apart (``answer_rows``,
+# ``save_answers``), as plain rows or only the page's own, because a respondent near the
+# end holds a hundred of them and building that many ORM objects cost more than the rest
+# of the page.
+RESPONDING = (joinedload(Respondent.assessment).joinedload(Assessment.organisation),)
 
 
 def respondent_for_token(token: str) -> Respondent | None:
@@ -275,6 +275,20 @@ class SubmittedAnswer:
         return {"value": self.value, "not_applicable": self.not_applicable, "comment": self.comment}
 
 
+def answer_rows(respondent: Respondent) -> list[Row]:
+    """The respondent's stored answers as plain rows (questionnaire_key, item_id, value,
+    not_applicable, comment): what a page of the questionnaire shows and counts."""
+    return db.session.execute(
+        select(
+            Answer.questionnaire_key,
+            Answer.item_id,
+            Answer.value,
+            Answer.not_applicable,
+            Answer.comment,
+        ).where(Answer.respondent_id == respondent.id)
+    ).all()
+
+
 def can_answer(respondent: Respondent) -> bool:
     return respondent.assessment.status is S.OPEN and respondent.submitted_at is None
 
@@ -285,7 +299,7 @@ def save_answers(respondent: Respondent, answers: list[SubmittedAnswer], actor: 
     update."""
     if not can_answer(respondent):
         raise AssessmentError("this response can no longer be changed")
-    existing = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
+    existing = _stored_answers(respondent, answers)
     changed = 0
     for submitted in answers:
         key = (submitted.questionnaire_key, submitted.item_id)
@@ -315,6 +329,24 @@ def save_answers(respondent: Respondent, answers: list[SubmittedAnswer], actor: 
             new,
         )
     return changed
+
+
+def _stored_answers(
+    respondent: Respondent, answers: list[SubmittedAnswer]
+) -> dict[tuple[str, str], Answer]:
+    """The stored rows of the given answers' items (one page's worth), by key."""
+    keys = {(a.questionnaire_key, a.item_id) for a in answers}
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        select(Answer).where(
+            Answer.respondent_id == respondent.id,
+            Answer.questionnaire_key.in_({key for key, _item in keys}),
+            Answer.item_id.in_({item for _key, item in keys}),
+        )
+    )
+    by_key = {(a.questionnaire_key, a.item_id): a for a in rows}
+    return {key: answer for key, answer in by_key.items() if key in keys}
 
 
 def _insert_answer(respondent: Respondent, submitted: SubmittedAnswer) -> Answer:

@@ -4,6 +4,7 @@ and the form that shows one page's items."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,6 @@ from wtforms.validators import Length, Optional
 
 from app.assessments.services import NOT_APPLICABLE, SubmittedAnswer
 from app.instrument.definitions import Dimension, Item, Questionnaire
-from app.models import Answer
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,17 @@ def seen_field(item: Item) -> str:
     return f"s_{item.id}"
 
 
-def stored_choice(answer: Answer | None) -> str:
+class StoredAnswer(Protocol):
+    """A stored answer: an ``Answer`` row object, or the plain row ``answer_rows`` reads."""
+
+    questionnaire_key: str
+    item_id: str
+    value: int | None
+    not_applicable: bool
+    comment: str
+
+
+def stored_choice(answer: StoredAnswer | None) -> str:
     if answer is None:
         return ""
     if answer.not_applicable:
@@ -49,7 +59,12 @@ def stored_choice(answer: Answer | None) -> str:
     return "" if answer.value is None else str(answer.value)
 
 
-def unanswered(pages: list[Page], answers: list[Answer]) -> list[tuple[Page, Item]]:
+def count_answered(answers: list[StoredAnswer]) -> int:
+    """How many items have an answer (a bare comment is not one)."""
+    return sum(1 for a in answers if stored_choice(a))
+
+
+def unanswered(pages: list[Page], answers: list[StoredAnswer]) -> list[tuple[Page, Item]]:
     """The items still without an answer (a bare comment is not one), in page order."""
     answered = {(a.questionnaire_key, a.item_id) for a in answers if stored_choice(a)}
     return [
@@ -119,7 +134,9 @@ class ItemState:
     errors: tuple[str, ...] = ()
 
 
-def states_from_answers(page: Page, answers: dict[tuple[str, str], Answer]) -> dict[str, ItemState]:
+def states_from_answers(
+    page: Page, answers: dict[tuple[str, str], StoredAnswer]
+) -> dict[str, ItemState]:
     states = {}
     for item in page.dimension.items:
         answer = answers.get((page.questionnaire.id, item.id))

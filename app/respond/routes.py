@@ -17,13 +17,13 @@ from app.respond.pages import (
     ItemState,
     Page,
     changed_answers,
+    count_answered,
     page_form_class,
     page_list_markup,
     pages_of,
     scale_markup,
     states_from_answers,
     states_from_form,
-    stored_choice,
     unanswered,
 )
 
@@ -58,7 +58,8 @@ def start(token: str | None = None, respondent_id: int | None = None):
     address = _address(token, respondent_id)
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
-    missing = unanswered(pages_of(services.definitions(respondent.assessment)), respondent.answers)
+    pages = pages_of(services.definitions(respondent.assessment))
+    missing = unanswered(pages, services.answer_rows(respondent))
     if missing:  # resume at the first page with an unanswered item
         first_page, _item = missing[0]
         return redirect(url_for("respond.page", number=first_page.number, **address))
@@ -78,11 +79,14 @@ def page(number: int, token: str | None = None, respondent_id: int | None = None
     current = pages[number - 1]
     language = current_language()
     if request.method == "GET":
-        answers = {(a.questionnaire_key, a.item_id): a for a in respondent.answers}
-        return _draw(respondent, pages, current, language, states_from_answers(current, answers))
+        rows = services.answer_rows(respondent)
+        states = states_from_answers(current, {(a.questionnaire_key, a.item_id): a for a in rows})
+        return _draw(respondent, pages, current, language, states, answered=count_answered(rows))
     form = page_form_class(current, language)(formdata=request.form)
     if not form.validate():
-        return _draw(respondent, pages, current, language, states_from_form(current, form))
+        states = states_from_form(current, form)
+        answered = count_answered(services.answer_rows(respondent))
+        return _draw(respondent, pages, current, language, states, answered)
     try:
         services.save_answers(
             respondent, changed_answers(current, form), Actor.of_respondent(respondent)
@@ -108,6 +112,7 @@ def _draw(
     current: Page,
     language: str,
     states: dict[str, ItemState],
+    answered: int,
 ) -> str:
     return render_template(
         "respond/page.html",
@@ -117,7 +122,7 @@ def _draw(
         states=states,
         scale=partial(scale_markup, current, language=language),
         page_list=page_list_markup(pages, current, language),
-        answered=sum(1 for a in respondent.answers if stored_choice(a)),
+        answered=answered,
         total=sum(len(p.dimension.items) for p in pages),
     )
 
@@ -130,7 +135,7 @@ def review(token: str | None = None, respondent_id: int | None = None):
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
     pages = pages_of(services.definitions(respondent.assessment))
-    missing = unanswered(pages, respondent.answers)
+    missing = unanswered(pages, services.answer_rows(respondent))
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
