@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     VIEW_RESULTS = "view_results"
     VIEW_REPORT = "view_report"  # the readiness report: preview and PDF
     MANAGE_BRANDING = "manage_branding"  # an organisation's logo and accent colour
+    MANAGE_OWN_BRANDING = "manage_own_branding"  # a consultant's workspace logo and colour
     RESPOND = "respond"  # on a respondent: answer from one's own account
     VIEW_TRACKER = "view_tracker"  # on an organisation: its customer-process tracker
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
@@ -67,6 +68,12 @@ def _admin(user: User, _target: Target | None) -> bool:
 
 def _staff(user: User, _target: Target | None) -> bool:
     return user.is_staff
+
+
+def _consultant(user: User, _target: Target | None) -> bool:
+    """A consultant's own workspace. The admin has none: reports fall back to the branding
+    of the consultant who created the assessment, never to an admin's."""
+    return user.is_consultant
 
 
 def _admin_or_assigned(user: User, target: Target | None) -> bool:
@@ -113,6 +120,7 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.VIEW_RESULTS: _results_reader,
     Action.VIEW_REPORT: _results_reader,
     Action.MANAGE_BRANDING: _admin_or_assigned,
+    Action.MANAGE_OWN_BRANDING: _consultant,
     Action.RESPOND: _the_respondent,
     Action.VIEW_TRACKER: _admin_assigned_or_member,
     Action.EDIT_TRACKER: _tracker_user,

@@ -29,8 +29,9 @@ from weasyprint import HTML
 from app import PROJECT_ROOT, create_app
 from app.extensions import db
 from app.models import ReportCache
+from app.reports.branding import report_branding
 from app.reports.context import build_context
-from app.reports.pdf import organisation_logo, report_pdf
+from app.reports.pdf import report_pdf
 from app.reports.render import ASSET_ORIGIN, ReportFetcher, render_pdf
 from config import TestConfig
 from tests import factories
@@ -97,7 +98,7 @@ def run(app, assessment, world, args) -> None:
             with force_locale(language):
                 ms, context = timed(lambda lang=language: build_context(assessment, lang))
                 contexts.append(ms)
-                logo = organisation_logo(assessment)
+                logo = report_branding(assessment).logo()
                 ms, _pdf = timed(lambda c=context, lg=logo: render_pdf(c, lg))
                 renders.append(ms)
             db.session.execute(delete(ReportCache))

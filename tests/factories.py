@@ -22,6 +22,7 @@ from app.models import (
     AssessmentStatus,
     Channel,
     ConsultantAssignment,
+    ConsultantBranding,
     Customer,
     CustomerImport,
     CustomerKind,
@@ -152,14 +153,19 @@ def png_logo(width: int = 120, height: int = 40, colour: str = "#c0392b") -> byt
     return buffer.getvalue()
 
 
-def brand(organisation: Organisation, *, logo: bytes | None = None, colour: str = "#8a2be2"):
-    branding = OrganisationBranding(
-        organisation_id=organisation.id,
-        accent_colour=colour,
-        logo=logo,
-        logo_type="image/png" if logo else "",
-        logo_hash=hashlib.sha256(logo).hexdigest() if logo else "",
+def brand(
+    owner: Organisation | User, *, logo: bytes | None = None, colour: str = "#8a2be2"
+) -> OrganisationBranding | ConsultantBranding:
+    """The report branding of an organisation, or of a consultant's workspace."""
+    branding = (
+        OrganisationBranding(organisation_id=owner.id)
+        if isinstance(owner, Organisation)
+        else ConsultantBranding(user_id=owner.id)
     )
+    branding.accent_colour = colour
+    branding.logo = logo
+    branding.logo_type = "image/png" if logo else ""
+    branding.logo_hash = hashlib.sha256(logo).hexdigest() if logo else ""
     db.session.add(branding)
     db.session.commit()
     return branding
@@ -168,7 +174,8 @@ def brand(organisation: Organisation, *, logo: bytes | None = None, colour: str 
 @dataclass
 class AssessmentWorld:
     """Beside a World: an open assessment of its organisation with one respondent (the
-    manager, who can also answer from their account) and a published one."""
+    manager, who can also answer from their account) and a published one. The
+    organisation and both consultants' workspaces have report branding with a logo."""
 
     open: Assessment
     published: Assessment
@@ -212,6 +219,8 @@ def build_assessments(world: World) -> AssessmentWorld:
     token = services.issue_link(respondent, timedelta(days=30), consultant)
     db.session.commit()
     brand(world.organisation, logo=png_logo())
+    for consultant in (world.consultant_assigned, world.consultant_unassigned):
+        brand(consultant, logo=png_logo(colour="#2e86c1"), colour="#2e86c1")
     return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)
 
 

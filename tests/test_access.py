@@ -48,6 +48,8 @@ RESULTS_PUBLISHED = outcomes(LOGIN, OK, OK, DENIED, OK, DENIED, DENIED)
 ONLY_THE_RESPONDENT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, OK, DENIED)
 ONLY_THE_RESPONDENT_REDIRECT = outcomes(LOGIN, DENIED, DENIED, DENIED, DENIED, REDIRECT, DENIED)
 ANYONE_WITH_THE_LINK = outcomes(*[OK] * 7)
+# A consultant's own workspace: every consultant has one; the admin and members do not.
+CONSULTANTS_ONLY = outcomes(LOGIN, DENIED, OK, OK, DENIED, DENIED, DENIED)
 # The tracker: its organisation's members keep it; the admin and assigned consultants read it.
 TRACKER_READERS = ORGANISATION_READERS
 TRACKER_EDITORS = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED)
@@ -199,6 +201,11 @@ GRID = [
     ),
     ("reports.branding", "GET", "/organisations/{org_id}/branding", ORGANISATION_EDITORS),
     ("reports.logo", "GET", "/organisations/{org_id}/logo", ORGANISATION_READERS),
+    # The logo a report shows, whoever's branding it is: to whoever may read the report.
+    ("reports.report_logo", "GET", "/assessments/{open_id}/report/logo", RESULTS_BEFORE_PUBLISHING),
+    ("reports.report_logo", "GET", "/assessments/{published_id}/report/logo", RESULTS_PUBLISHED),
+    ("reports.workspace_branding", "GET", "/account/branding", CONSULTANTS_ONLY),
+    ("reports.workspace_logo", "GET", "/account/branding/logo", CONSULTANTS_ONLY),
     ("respond.start", "GET", "/answer/{respondent_id}", ONLY_THE_RESPONDENT_REDIRECT),
     ("respond.page", "GET", "/answer/{respondent_id}/1", ONLY_THE_RESPONDENT),
     ("respond.review", "GET", "/answer/{respondent_id}/review", ONLY_THE_RESPONDENT),
@@ -322,6 +329,8 @@ DOWNLOADS = frozenset(
         "assessments.import_template",
         "reports.download",
         "reports.logo",
+        "reports.report_logo",
+        "reports.workspace_logo",
         "tracker.export",
         "tracker.import_template",
     }

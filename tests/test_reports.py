@@ -342,11 +342,16 @@ def test_branding_shows_the_logo_and_accent_in_the_report(client, auth, world, r
     assert branding.logo.startswith(b"\x89PNG")
     page = client.get(f"/assessments/{report.id}/report").get_data(as_text=True)
     assert "--accent:#aa3300" in page
-    logo_url = f"/organisations/{world.organisation.id}/logo?v={branding.logo_hash}"
+    logo_url = f"/assessments/{report.id}/report/logo?v={branding.logo_hash}"
     assert f'src="{logo_url}"' in page
     served = client.get(logo_url)
     assert served.data == branding.logo
     assert served.mimetype == "image/png"
+    # The branding page shows the organisation's current logo.
+    branding_page = client.get(f"/organisations/{world.organisation.id}/branding")
+    current_logo = f"/organisations/{world.organisation.id}/logo?v={branding.logo_hash}"
+    assert f'src="{current_logo}"' in branding_page.get_data(as_text=True)
+    assert client.get(current_logo).data == branding.logo
     cover = PdfReader(io.BytesIO(download(client, report, "en").data)).pages[0]
     assert len(cover.images) == 1
     # Removing the logo leaves the colour.
@@ -358,6 +363,7 @@ def test_branding_shows_the_logo_and_accent_in_the_report(client, auth, world, r
     assert branding.logo is None
     assert branding.accent_colour == "#aa3300"
     assert client.get(logo_url).status_code == 404
+    assert client.get(current_logo).status_code == 404
 
 
 def big_png() -> bytes:

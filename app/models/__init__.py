@@ -21,7 +21,13 @@ from app.models.organisations import (
     OrganisationSize,
 )
 from app.models.questionnaires import QuestionnaireVersion
-from app.models.reports import ActionAssignment, OrganisationBranding, ReportCache
+from app.models.reports import (
+    ActionAssignment,
+    BrandingMixin,
+    ConsultantBranding,
+    OrganisationBranding,
+    ReportCache,
+)
 from app.models.tracker import (
     REASON_REQUIRED,
     SCORE_RANGES,
@@ -53,9 +59,11 @@ __all__ = [
     "AssessmentStatus",
     "AuditEvent",
     "Base",
+    "BrandingMixin",
     "Channel",
     "ConsensusValue",
     "ConsultantAssignment",
+    "ConsultantBranding",
     "Customer",
     "CustomerImport",
     "CustomerKind",

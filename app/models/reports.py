@@ -1,5 +1,6 @@
-"""What the readiness report needs beyond the assessment: an organisation's branding, the
-owner and due date of each action-plan recommendation, and the rendered PDFs.
+"""What the readiness report needs beyond the assessment: the branding of an organisation
+and of a consultant's workspace, the owner and due date of each action-plan recommendation,
+and the rendered PDFs.
 
 Everything lives in the database, so every app server sees the same logo and the same
 cached PDFs.
@@ -19,7 +20,22 @@ DEFAULT_ACCENT = "#0b5c8a"  # the app's own blue
 ACCENT_PATTERN = re.compile(r"^#[0-9a-f]{6}$")  # what accent_colour may hold
 
 
-class OrganisationBranding(TimestampMixin, Base):
+class BrandingMixin:
+    """The logo and accent colour a report can carry, on an organisation or on a
+    consultant's workspace (``app/reports/branding.py`` decides which a report shows).
+
+    Two tables with these same columns rather than one table with two nullable owner
+    columns: each owner is then a plain unique foreign key that cascades on delete, and no
+    check constraint is needed to say that a row has exactly one owner."""
+
+    accent_colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
+    # A PNG or JPEG checked on upload; loaded only when it is served or drawn.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(20), default="")  # image/png, image/jpeg
+    logo_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the bytes
+
+
+class OrganisationBranding(BrandingMixin, TimestampMixin, Base):
     """The logo and accent colour on an organisation's reports."""
 
     __tablename__ = "organisation_brandings"
@@ -28,11 +44,16 @@ class OrganisationBranding(TimestampMixin, Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
     )
-    accent_colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
-    # A PNG or JPEG checked on upload; loaded only when it is served or drawn.
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    logo_type: Mapped[str] = mapped_column(String(20), default="")  # image/png, image/jpeg
-    logo_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the bytes
+
+
+class ConsultantBranding(BrandingMixin, TimestampMixin, Base):
+    """The logo and accent colour of a consultant's workspace, on the reports of the
+    assessments they create wherever the organisation sets none of its own."""
+
+    __tablename__ = "consultant_brandings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
 
 
 class ActionAssignment(TimestampMixin, Base):

@@ -3,7 +3,8 @@
 The key is a SHA-256 over the raw inputs, read with a few plain queries and no scoring or
 rendering: the template version and a hash of the renderer's files, the language and the
 date on the cover; the assessment (title, state, publication, observations, groups), its
-organisation's name, consultants and branding; the frozen definitions' content hashes;
+organisation's name and consultants; the accent colour and logo the report shows, whichever
+branding they come from (``report_branding``); the frozen definitions' content hashes;
 every submitted response's answers with their values, N/A flags and comments; consensus
 values, targets and the action plan's owners and due dates; the customer tracker's
 figures; and the same inputs of the previous published assessment the report compares
@@ -28,13 +29,13 @@ from app.models import (
     ConsensusValue,
     ConsultantAssignment,
     Organisation,
-    OrganisationBranding,
     QuestionnaireVersion,
     ReportCache,
     Respondent,
     Target,
     User,
 )
+from app.reports.branding import report_branding
 from app.reports.context import report_date, tracker_figures
 from app.reports.render import renderer_fingerprint
 
@@ -53,15 +54,8 @@ def cache_key(assessment: Assessment, language: str) -> str:
             .order_by(User.name)
         ).all(),
     )
-    _feed(
-        digest,
-        "branding",
-        db.session.execute(
-            select(OrganisationBranding.accent_colour, OrganisationBranding.logo_hash).where(
-                OrganisationBranding.organisation_id == assessment.organisation_id
-            )
-        ).all(),
-    )
+    branding = report_branding(assessment)
+    _feed(digest, "branding", branding.accent, branding.logo_hash)
     _feed(
         digest,
         "actions",

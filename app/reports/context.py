@@ -18,13 +18,12 @@ from markupsafe import Markup
 
 from app.assessments import services
 from app.charts import Figure
-from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.scoring import AssessmentResult
 from app.labels import STATUS_LABELS, group_label
-from app.models import Assessment, OrganisationBranding, utcnow
-from app.models.reports import DEFAULT_ACCENT
+from app.models import Assessment, utcnow
 from app.reports.actions import action_assignments
+from app.reports.branding import report_branding
 from app.reports.figures import ChartRow, questionnaire_figures
 from app.tracker.metrics import TrackerEvidence, tracker_evidence
 
@@ -156,7 +155,6 @@ class AppendixQuestionnaire:
 class ReportContext:
     language: str
     direction: str
-    organisation_id: int
     organisation: str
     assessment_id: int
     title: str
@@ -260,19 +258,18 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
     scored_rows = sorted(
         (row for row in rows.values() if row.score is not None), key=lambda row: -row.score
     )
-    branding = branding_of(assessment.organisation_id)
+    branding = report_branding(assessment)
     return ReportContext(
         language=language,
         direction="rtl" if rtl else "ltr",
-        organisation_id=assessment.organisation_id,
         organisation=assessment.organisation.name,
         assessment_id=assessment.id,
         title=assessment.title,
         status=str(STATUS_LABELS[assessment.status]),
         consultants=tuple(sorted(a.consultant.name for a in assessment.organisation.assignments)),
         report_date=report_date(assessment),
-        accent=branding.accent_colour if branding else DEFAULT_ACCENT,
-        logo_hash=branding.logo_hash if branding else "",
+        accent=branding.accent,
+        logo_hash=branding.logo_hash,
         respondents=result.respondents,
         index=result.index,
         level=level_names.get(result.level),
@@ -318,14 +315,6 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         ),
         figures_css="\n".join(figure.css for pair in figures for figure in pair),
         tracker=tracker_figures(assessment),
-    )
-
-
-def branding_of(organisation_id: int) -> OrganisationBranding | None:
-    return db.session.scalar(
-        db.select(OrganisationBranding).where(
-            OrganisationBranding.organisation_id == organisation_id
-        )
     )
 
 

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import strip_whitespace
 from app.i18n import localize_digits
-from app.models.reports import ACCENT_PATTERN
+from app.models.reports import ACCENT_PATTERN, BrandingMixin
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_SIDE = 4000  # pixels
@@ -59,6 +59,8 @@ def check_logo(data: bytes) -> CheckedLogo:
 
 
 class BrandingForm(FlaskForm):
+    """An organisation's or a consultant's report branding: the same checks for both."""
+
     logo = FileField(_l("Logo (PNG or JPEG, up to 1 MB)"))
     remove_logo = BooleanField(_l("Remove the current logo"))
     accent_colour = ColorField(
@@ -85,6 +87,16 @@ class BrandingForm(FlaskForm):
             raise ValidationError(
                 _l("Give the colour as # and six hexadecimal digits, such as #0b5c8a.")
             )
+
+    def apply_to(self, branding: BrandingMixin) -> None:
+        """Write the validated colour and logo (or the logo's removal) into ``branding``."""
+        branding.accent_colour = self.accent_colour.data
+        if self.checked_logo is not None:
+            branding.logo = self.checked_logo.data
+            branding.logo_type = self.checked_logo.mimetype
+            branding.logo_hash = self.checked_logo.sha256
+        elif self.remove_logo.data:
+            branding.logo, branding.logo_type, branding.logo_hash = None, "", ""
 
 
 class ActionOwnerForm(FlaskForm):

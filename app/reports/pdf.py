@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Assessment, OrganisationBranding
+from app.models import Assessment
+from app.reports.branding import report_branding
 from app.reports.cache import cache_key, cached_pdf, store_pdf
 from app.reports.context import build_context
-from app.reports.render import Logo, render_pdf
+from app.reports.render import render_pdf
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,9 @@ def report_pdf(assessment: Assessment, language: str) -> ReportPdf:
         return ReportPdf(cached.data, cached.pages, from_cache=True)
     started = time.perf_counter()
     with force_locale(language):
-        rendered = render_pdf(build_context(assessment, language), organisation_logo(assessment))
+        rendered = render_pdf(
+            build_context(assessment, language), report_branding(assessment).logo()
+        )
     current_app.logger.info(
         "Report of assessment %s (%s): %s pages rendered in %.2f s",
         assessment.id,
@@ -41,13 +42,3 @@ def report_pdf(assessment: Assessment, language: str) -> ReportPdf:
     )
     store_pdf(assessment.id, language, key, rendered.data, rendered.pages)
     return ReportPdf(rendered.data, rendered.pages, from_cache=False)
-
-
-def organisation_logo(assessment: Assessment) -> Logo | None:
-    row = db.session.execute(
-        select(OrganisationBranding.logo, OrganisationBranding.logo_type).where(
-            OrganisationBranding.organisation_id == assessment.organisation_id,
-            OrganisationBranding.logo.is_not(None),
-        )
-    ).first()
-    return Logo(row.logo, row.logo_type) if row else None

@@ -2,7 +2,7 @@
 turned into a PDF by WeasyPrint.
 
 WeasyPrint fetches the stylesheet, fonts and logo through ``ReportFetcher``, which serves
-the app's own static files and the organisation's logo and refuses everything else, so
+the app's own static files and the report's logo and refuses everything else, so
 nothing in a report can read a local file or reach the network.
 """
 
@@ -24,6 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app import PROJECT_ROOT
 from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
+from app.reports.branding import Logo
 from app.reports.context import ReportContext
 
 # Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
@@ -47,7 +48,7 @@ RENDERER_FILES = (
 # The origin the PDF's own assets are addressed under. It is never contacted: the fetcher
 # answers for it from the static folder and the database (".invalid" cannot resolve).
 ASSET_ORIGIN = "https://report.invalid"
-LOGO_PATH = "/logos/{organisation_id}"
+LOGO_PATH = "/logos/{logo_hash}"
 
 
 @cache
@@ -62,12 +63,6 @@ def renderer_fingerprint() -> str:
 
 class AssetRefused(ValueError):
     """The report asked for something other than its own static files and logo."""
-
-
-@dataclass(frozen=True)
-class Logo:
-    data: bytes
-    mimetype: str
 
 
 class ReportFetcher(URLFetcher):
@@ -103,7 +98,7 @@ class RenderedPdf:
 
 def render_pdf(context: ReportContext, logo: Logo | None) -> RenderedPdf:
     """The report as a PDF; call inside ``force_locale(context.language)``."""
-    logo_path = LOGO_PATH.format(organisation_id=context.organisation_id)
+    logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
     html = render_report_html(
         context,
         stylesheet_url=f"{ASSET_ORIGIN}/static/css/report.css",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app import CONTENT_SECURITY_POLICY
 from app.assessments.routes import assessment_or_404, current_actor
@@ -24,11 +26,24 @@ from app.assessments.services import score
 from app.extensions import db
 from app.i18n import current_language
 from app.labels import LANGUAGE_NAMES
-from app.models import Assessment, Organisation, OrganisationBranding
+from app.models import (
+    Assessment,
+    BrandingMixin,
+    ConsultantBranding,
+    Organisation,
+    OrganisationBranding,
+)
 from app.models.reports import DEFAULT_ACCENT
 from app.policy import Action, authorize
 from app.reports import actions
-from app.reports.context import branding_of, build_context
+from app.reports.branding import (
+    Logo,
+    branding_of,
+    logo_of,
+    report_branding,
+    workspace_branding_of,
+)
+from app.reports.context import build_context
 from app.reports.forms import ActionOwnerForm, BrandingForm
 from app.reports.pdf import report_pdf
 from app.reports.render import page_style, render_report_html, style_hash
@@ -55,7 +70,7 @@ def preview(assessment_id: int):
             context,
             stylesheet_url=url_for("static", filename="css/report.css"),
             logo_url=url_for(
-                "reports.logo", organisation_id=context.organisation_id, v=context.logo_hash
+                "reports.report_logo", assessment_id=assessment.id, v=context.logo_hash
             )
             if context.logo_hash
             else None,
@@ -83,14 +98,31 @@ def download(assessment_id: int):
     return response
 
 
+@bp.route("/assessments/<int:assessment_id>/report/logo")
+def report_logo(assessment_id: int):
+    """The logo the report shows, whichever branding it comes from, to whoever may read
+    the report."""
+    assessment = assessment_or_404(assessment_id, Action.VIEW_REPORT)
+    return _logo_response(report_branding(assessment).logo())
+
+
 @bp.route("/organisations/<int:organisation_id>/logo")
 def logo(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.VIEW_ORGANISATION, organisation)
-    branding = branding_of(organisation.id)
-    if branding is None or branding.logo is None:
+    return _logo_response(logo_of(branding_of(organisation.id)))
+
+
+@bp.route("/account/branding/logo")
+def workspace_logo():
+    authorize(Action.MANAGE_OWN_BRANDING)
+    return _logo_response(logo_of(workspace_branding_of(current_user.id)))
+
+
+def _logo_response(logo: Logo | None) -> Response:
+    if logo is None:
         abort(404)
-    response = Response(branding.logo, mimetype=branding.logo_type)
+    response = Response(logo.data, mimetype=logo.mimetype)
     # The URL carries the logo's hash (?v=), so a new logo gets a new URL.
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
@@ -101,26 +133,52 @@ def branding(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_BRANDING, organisation)
     current = branding_of(organisation.id)
+    return _branding_page(
+        current,
+        lambda: OrganisationBranding(organisation_id=organisation.id),
+        "reports/branding.html",
+        organisation=organisation,
+        logo_url=url_for("reports.logo", organisation_id=organisation.id, v=current.logo_hash)
+        if current and current.logo_hash
+        else None,
+    )
+
+
+@bp.route("/account/branding", methods=["GET", "POST"])
+def workspace_branding():
+    """A consultant's own branding, on the reports of the assessments they create."""
+    authorize(Action.MANAGE_OWN_BRANDING)
+    current = workspace_branding_of(current_user.id)
+    return _branding_page(
+        current,
+        lambda: ConsultantBranding(user_id=current_user.id),
+        "reports/workspace_branding.html",
+        logo_url=url_for("reports.workspace_logo", v=current.logo_hash)
+        if current and current.logo_hash
+        else None,
+    )
+
+
+def _branding_page(
+    current: BrandingMixin | None,
+    create: Callable[[], BrandingMixin],
+    template: str,
+    **page,
+):
+    """The branding form of an organisation or a workspace: saved into ``current``, or into
+    a new branding from ``create`` when there is none yet."""
     form = BrandingForm()
     if not form.is_submitted():
         form.accent_colour.data = current.accent_colour if current else DEFAULT_ACCENT
     if form.validate_on_submit():
         if current is None:
-            current = OrganisationBranding(organisation_id=organisation.id)
+            current = create()
             db.session.add(current)
-        current.accent_colour = form.accent_colour.data
-        if form.checked_logo is not None:
-            current.logo = form.checked_logo.data
-            current.logo_type = form.checked_logo.mimetype
-            current.logo_hash = form.checked_logo.sha256
-        elif form.remove_logo.data:
-            current.logo, current.logo_type, current.logo_hash = None, "", ""
+        form.apply_to(current)
         db.session.commit()
         flash(_("Report branding saved."), "success")
-        return redirect(url_for("reports.branding", organisation_id=organisation.id))
-    return render_template(
-        "reports/branding.html", form=form, organisation=organisation, branding=current
-    )
+        return redirect(url_for(request.endpoint, **request.view_args))
+    return render_template(template, form=form, branding=current, **page)
 
 
 @bp.route("/assessments/<int:assessment_id>/actions", methods=["POST"])
