@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -239,10 +239,10 @@ def revoke_link(respondent: Respondent, actor: Actor) -> None:
 
 
 # What every page of a response reads about the respondent, in the same query: its
-# assessment and organisation. The answers are read apart (``answer_rows``,
-# ``save_answers``), as plain rows or only the page's own, because a respondent near the
-# end holds a hundred of them and building that many ORM objects cost more than the rest
-# of the page.
+# assessment and organisation. The answers are read apart, only the page's own
+# (``stored_answers``) with a count of the rest (``answered_count``), or as plain rows
+# where every one is needed (``answer_rows``): a respondent near the end holds a hundred of
+# them, and loading them all as objects cost more than the rest of the page.
 RESPONDING = (joinedload(Respondent.assessment).joinedload(Assessment.organisation),)
 
 
@@ -275,9 +275,13 @@ class SubmittedAnswer:
         return {"value": self.value, "not_applicable": self.not_applicable, "comment": self.comment}
 
 
+# An answer is a value or "not applicable"; a bare comment is not one.
+ANSWERED = or_(Answer.value.is_not(None), Answer.not_applicable)
+
+
 def answer_rows(respondent: Respondent) -> list[Row]:
     """The respondent's stored answers as plain rows (questionnaire_key, item_id, value,
-    not_applicable, comment): what a page of the questionnaire shows and counts."""
+    not_applicable, comment): enough to tell which items are still unanswered."""
     return db.session.execute(
         select(
             Answer.questionnaire_key,
@@ -287,6 +291,29 @@ def answer_rows(respondent: Respondent) -> list[Row]:
             Answer.comment,
         ).where(Answer.respondent_id == respondent.id)
     ).all()
+
+
+def answered_count(respondent: Respondent) -> int:
+    return db.session.scalar(
+        select(func.count(Answer.id)).where(Answer.respondent_id == respondent.id, ANSWERED)
+    )
+
+
+def stored_answers(
+    respondent: Respondent, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], Answer]:
+    """The stored answers of the given items (a page's worth), by (questionnaire, item)."""
+    if not keys:
+        return {}
+    rows = db.session.scalars(
+        select(Answer).where(
+            Answer.respondent_id == respondent.id,
+            Answer.questionnaire_key.in_({key for key, _item in keys}),
+            Answer.item_id.in_({item for _key, item in keys}),
+        )
+    )
+    by_key = {(a.questionnaire_key, a.item_id): a for a in rows}
+    return {key: answer for key, answer in by_key.items() if key in keys}
 
 
 def can_answer(respondent: Respondent) -> bool:
@@ -299,7 +326,7 @@ def save_answers(respondent: Respondent, answers: list[SubmittedAnswer], actor: 
     update."""
     if not can_answer(respondent):
         raise AssessmentError("this response can no longer be changed")
-    existing = _stored_answers(respondent, answers)
+    existing = stored_answers(respondent, {(a.questionnaire_key, a.item_id) for a in answers})
     changed = 0
     for submitted in answers:
         key = (submitted.questionnaire_key, submitted.item_id)
@@ -329,24 +356,6 @@ def save_answers(respondent: Respondent, answers: list[SubmittedAnswer], actor: 
             new,
         )
     return changed
-
-
-def _stored_answers(
-    respondent: Respondent, answers: list[SubmittedAnswer]
-) -> dict[tuple[str, str], Answer]:
-    """The stored rows of the given answers' items (one page's worth), by key."""
-    keys = {(a.questionnaire_key, a.item_id) for a in answers}
-    if not keys:
-        return {}
-    rows = db.session.scalars(
-        select(Answer).where(
-            Answer.respondent_id == respondent.id,
-            Answer.questionnaire_key.in_({key for key, _item in keys}),
-            Answer.item_id.in_({item for _key, item in keys}),
-        )
-    )
-    by_key = {(a.questionnaire_key, a.item_id): a for a in rows}
-    return {key: answer for key, answer in by_key.items() if key in keys}
 
 
 def _insert_answer(respondent: Respondent, submitted: SubmittedAnswer) -> Answer:

@@ -23,6 +23,11 @@ class Page:
     questionnaire: Questionnaire
     dimension: Dimension
 
+    @property
+    def keys(self) -> set[tuple[str, str]]:
+        """The (questionnaire, item) key of each item on the page, as answers are stored."""
+        return {(self.questionnaire.id, item.id) for item in self.dimension.items}
+
 
 def pages_of(definitions: list[Questionnaire]) -> list[Page]:
     flat = [(q, d) for q in definitions for d in q.dimensions]
@@ -57,11 +62,6 @@ def stored_choice(answer: StoredAnswer | None) -> str:
     if answer.not_applicable:
         return NOT_APPLICABLE
     return "" if answer.value is None else str(answer.value)
-
-
-def count_answered(answers: list[StoredAnswer]) -> int:
-    """How many items have an answer (a bare comment is not one)."""
-    return sum(1 for a in answers if stored_choice(a))
 
 
 def unanswered(pages: list[Page], answers: list[StoredAnswer]) -> list[tuple[Page, Item]]:

@@ -17,7 +17,6 @@ from app.respond.pages import (
     ItemState,
     Page,
     changed_answers,
-    count_answered,
     page_form_class,
     page_list_markup,
     pages_of,
@@ -79,14 +78,11 @@ def page(number: int, token: str | None = None, respondent_id: int | None = None
     current = pages[number - 1]
     language = current_language()
     if request.method == "GET":
-        rows = services.answer_rows(respondent)
-        states = states_from_answers(current, {(a.questionnaire_key, a.item_id): a for a in rows})
-        return _draw(respondent, pages, current, language, states, answered=count_answered(rows))
+        states = states_from_answers(current, services.stored_answers(respondent, current.keys))
+        return _draw(respondent, pages, current, language, states)
     form = page_form_class(current, language)(formdata=request.form)
     if not form.validate():
-        states = states_from_form(current, form)
-        answered = count_answered(services.answer_rows(respondent))
-        return _draw(respondent, pages, current, language, states, answered)
+        return _draw(respondent, pages, current, language, states_from_form(current, form))
     try:
         services.save_answers(
             respondent, changed_answers(current, form), Actor.of_respondent(respondent)
@@ -112,7 +108,6 @@ def _draw(
     current: Page,
     language: str,
     states: dict[str, ItemState],
-    answered: int,
 ) -> str:
     return render_template(
         "respond/page.html",
@@ -122,7 +117,7 @@ def _draw(
         states=states,
         scale=partial(scale_markup, current, language=language),
         page_list=page_list_markup(pages, current, language),
-        answered=answered,
+        answered=services.answered_count(respondent),
         total=sum(len(p.dimension.items) for p in pages),
     )
 
