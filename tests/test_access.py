@@ -201,6 +201,12 @@ GRID = [
     ),
     ("reports.branding", "GET", "/organisations/{org_id}/branding", ORGANISATION_EDITORS),
     ("reports.logo", "GET", "/organisations/{org_id}/logo", ORGANISATION_READERS),
+    (
+        "reports.clear_branding",
+        "POST",
+        "/organisations/{org_id}/branding/clear",
+        ORGANISATION_EDITOR_ACTION,
+    ),
     # The logo a report shows, whoever's branding it is: to whoever may read the report.
     ("reports.report_logo", "GET", "/assessments/{open_id}/report/logo", RESULTS_BEFORE_PUBLISHING),
     ("reports.report_logo", "GET", "/assessments/{published_id}/report/logo", RESULTS_PUBLISHED),

@@ -221,6 +221,24 @@ def test_the_organisations_branding_wins_over_the_consultants(client, auth, worl
     assert logo_colour(pdf) == ORGANISATION_COLOUR
 
 
+def test_removing_the_organisations_branding_brings_back_the_consultants(
+    client, auth, world, report
+):
+    factories.brand(world.consultant_assigned, colour=CONSULTANT_COLOUR)
+    organisation = world.organisation
+    factories.brand(organisation, logo=logo_in(ORGANISATION_COLOUR), colour=ORGANISATION_COLOUR)
+    auth.login(world.consultant_assigned)
+    branding_page = client.get(f"/organisations/{organisation.id}/branding").get_data(as_text=True)
+    assert "Remove this organisation's branding" in branding_page
+    response = client.post(f"/organisations/{organisation.id}/branding/clear")
+    assert response.headers["Location"].endswith(f"/organisations/{organisation.id}/branding")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This organisation&#39;s own branding is removed." in page
+    assert "Nothing is saved here yet" in page
+    assert f"--accent:{CONSULTANT_COLOUR}" in preview(client, report)
+    assert "report/logo" not in preview(client, report)
+
+
 def test_an_organisation_without_a_logo_shows_the_consultants_logo_in_its_colour(
     client, auth, world, report
 ):

@@ -24,6 +24,7 @@ from app import CONTENT_SECURITY_POLICY
 from app.assessments.routes import assessment_or_404, current_actor
 from app.assessments.services import score
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.labels import LANGUAGE_NAMES
 from app.models import (
@@ -138,10 +139,25 @@ def branding(organisation_id: int):
         lambda: OrganisationBranding(organisation_id=organisation.id),
         "reports/branding.html",
         organisation=organisation,
+        confirm_form=ConfirmForm(),
         logo_url=url_for("reports.logo", organisation_id=organisation.id, v=current.logo_hash)
         if current and current.logo_hash
         else None,
     )
+
+
+@bp.route("/organisations/<int:organisation_id>/branding/clear", methods=["POST"])
+def clear_branding(organisation_id: int):
+    """Drop the organisation's own branding, so its reports go back to the consultant's
+    (or the app's default)."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    authorize(Action.MANAGE_BRANDING, organisation)
+    current = branding_of(organisation.id)
+    if ConfirmForm().validate_on_submit() and current is not None:
+        db.session.delete(current)
+        db.session.commit()
+        flash(_("This organisation's own branding is removed."), "success")
+    return redirect(url_for("reports.branding", organisation_id=organisation.id))
 
 
 @bp.route("/account/branding", methods=["GET", "POST"])
