@@ -257,15 +257,17 @@ def lua(value) -> str:
     return json.dumps(value)
 
 
-def write_lua(path: Path, paths: list[str], cookie="", fixed="", fields=()) -> Path:
-    """The wrk script: GETs of the paths expecting 200, or with a form, POSTs expecting 302."""
+def write_lua(
+    path: Path, paths: list[str], cookie="", fixed="", fields=(), expect: int | None = None
+) -> Path:
+    """The wrk script: GETs of the paths expecting 200 (or ``expect``), or with a form,
+    POSTs expecting 302."""
     headers = {"Cookie": cookie} if cookie else {}
     if fixed:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     values = {"paths": paths, "fields": list(fields), "fixed": fixed, "headers": headers}
-    path.write_text(
-        LUA % {**{k: lua(v) for k, v in values.items()}, "expect": 302 if fixed else 200}
-    )
+    expect = expect or (302 if fixed else 200)
+    path.write_text(LUA % {**{k: lua(v) for k, v in values.items()}, "expect": expect})
     return path
 
 
@@ -309,7 +311,13 @@ def measure(args, seeded: Seeded, temp_dir: Path, app_url: str, bare_url: str) -
     }
     scenarios = [
         ("bare Flask + Jinja page", bare_url, write_lua(temp_dir / "bare.lua", ["/"])),
-        # The app's own floor: a form page through every extension, without the database.
+        # The app's own floors, without the database: a page of the base template alone
+        # (the 404 page) through every extension, and a page with a small form (login).
+        (
+            "base template only (404)",
+            app_url,
+            write_lua(temp_dir / "base.lua", ["/no-such-page"], expect=404),
+        ),
         ("login page (no database)", app_url, write_lua(temp_dir / "login.lua", ["/login"])),
         ("questionnaire page (GET)", app_url, write_lua(temp_dir / "page.lua", paths, cookie)),
         ("answer save (POST, 302)", app_url, write_lua(temp_dir / "save.lua", paths, **post)),
@@ -338,9 +346,10 @@ def report(results: list[Result], connections: int) -> bool:
         print(f"{r.name:<28}{r.rps:>9.1f}{r.p50:>9.2f}{r.p99:>9.2f}{r.errors:>9}")
     print()
     failed = [r.name for r in results if r.errors * 2 >= max(r.requests, 1)]
-    bare, floor, *measured = results
-    print(f"{floor.name}: {floor.rps / max(bare.rps, 1e-9):.2f} x the bare page's req/s")
-    for r in measured:
+    bare, *floors, page, save = results
+    for floor in floors:
+        print(f"{floor.name}: {floor.rps / max(bare.rps, 1e-9):.2f} x the bare page's req/s")
+    for r in (page, save):
         ratio = r.rps / bare.rps if bare.rps else 0.0
         print(
             f"{r.name}: {ratio:.2f} x the bare page's req/s, goal >= 0.5: "
