@@ -116,7 +116,7 @@ def test_a_new_password_signs_out_the_other_browsers_and_renews_this_one(app, cl
     )
     page = response.get_data(as_text=True)
     assert "Your password has been changed." in page
-    assert "1 other session was signed out." in page
+    assert "Other sessions signed out: 1." in page
     assert client.get("/dashboard").status_code == 200  # this browser stays signed in
     assert not opens_dashboard(app, session=other_cookies["session"])
     assert not opens_dashboard(app, remember_token=other_cookies["remember_token"])
@@ -330,7 +330,7 @@ def test_sign_out_everywhere_else(app, client):
         sign_in(other, user)
     sign_in(client, user)
     response = client.post("/account/sessions/end-others", follow_redirects=True)
-    assert "2 other sessions were signed out." in response.get_data(as_text=True)
+    assert "Other sessions signed out: 2." in response.get_data(as_text=True)
     assert all(other.get("/dashboard").status_code == 302 for other in others)
     assert client.get("/dashboard").status_code == 200
 

@@ -72,7 +72,7 @@ def test_turning_it_on_with_the_key_from_the_page(app, client, auth):
     assert len(stored) == 10
     assert not any(c.replace("-", "") in h for c in codes for h in stored)  # hashes only
     status = client.get("/account/two-factor").get_data(as_text=True)
-    assert "You have 10 unused recovery codes." in status
+    assert "Unused recovery codes: 10." in status
 
 
 def test_the_qr_code_holds_the_key_for_this_account(app, client, auth):
@@ -156,7 +156,7 @@ def test_a_recovery_code_signs_in_once(app, client, auth):
     response = client.post(
         "/login/two-factor", data={"code": codes[0].upper()}, follow_redirects=True
     )
-    assert "You signed in with a recovery code; 9 codes are left." in response.get_data(
+    assert "You signed in with a recovery code. Recovery codes left: 9." in response.get_data(
         as_text=True
     )
     auth.logout()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from app.auth import sessions, two_factor
@@ -84,12 +83,7 @@ def end_other_sessions():
         ended = sessions.end_all_sessions(current_user, keep=current_user.signed_in_session)
         db.session.commit()
         flash(
-            ngettext(
-                "%(count)s other session was signed out.",
-                "%(count)s other sessions were signed out.",
-                ended,
-                count=localize_digits(ended),
-            )
+            _("Other sessions signed out: %(count)s.", count=localize_digits(ended))
             if ended
             else _("There were no other sessions."),
             "success",

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -140,10 +139,8 @@ def login_two_factor():
         if used_recovery_code:
             left = two_factor.unused_recovery_codes(user)
             flash(
-                ngettext(
-                    "You signed in with a recovery code; %(count)s code is left.",
-                    "You signed in with a recovery code; %(count)s codes are left.",
-                    left,
+                _(
+                    "You signed in with a recovery code. Recovery codes left: %(count)s.",
                     count=localize_digits(left),
                 ),
                 "info",
@@ -178,12 +175,7 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             if ended:
                 flash(
-                    ngettext(
-                        "%(count)s other session was signed out.",
-                        "%(count)s other sessions were signed out.",
-                        ended,
-                        count=localize_digits(ended),
-                    ),
+                    _("Other sessions signed out: %(count)s.", count=localize_digits(ended)),
                     "info",
                 )
             return redirect(url_for("main.dashboard"))
