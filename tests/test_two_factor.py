@@ -314,3 +314,16 @@ def test_the_setup_page_in_persian(app, client, auth):
     assert 'dir="rtl"' in page
     assert "ورود دومرحله‌ای" in page
     assert key_on_page(page)  # the key stays in Latin letters, left to right
+
+
+def test_the_shell_resets_a_second_factor_when_no_admin_can(app, client, auth, runner):
+    admin = factories.make_user(staff_role=StaffRole.ADMIN, email="only.admin@example.com")
+    enrol(client, auth, admin)
+    result = runner.invoke(args=["users", "reset-2fa", "--email", "Only.Admin@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in of only.admin@example.com is off; 1 session(s) ended." in result.output
+    assert not db.session.get(User, admin.id).two_factor_enabled
+    assert client.get("/dashboard").headers["Location"].startswith("/login")
+    result = runner.invoke(args=["users", "reset-2fa", "--email", "nobody@example.com"])
+    assert result.exit_code != 0
+    assert "no account with e-mail nobody@example.com" in result.output
