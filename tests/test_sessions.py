@@ -14,7 +14,7 @@ from sqlalchemy import event, select, update
 
 from app.auth.password_links import make_reset_token
 from app.extensions import db
-from app.models import StaffRole, User, UserSession, utcnow
+from app.models import Answer, StaffRole, User, UserSession, utcnow
 from tests import factories
 from tests.conftest import csrf_token_from
 
@@ -372,3 +372,23 @@ def test_the_account_menu_links_to_the_sessions_page(app, client):
     for link in ("/account/sessions", "/account/two-factor", "/account/password"):
         assert f'href="{link}"' in sessions_page
     assert 'aria-current="page"' in sessions_page
+
+
+def test_a_page_saved_when_last_seen_is_due_is_saved_whole(app, client, world, assessments):
+    """The "last seen" write commits before the view begins, never inside its save."""
+    respondent = assessments.respondent
+    sign_in(client, world.manager)
+    page = client.get(f"/answer/{respondent.id}/1").get_data(as_text=True)
+    items = sorted(set(re.findall(r'name="v_([^"]+)"', page)))
+    assert len(items) >= 2
+    age_sessions(world.manager, idle=timedelta(minutes=2))
+    data = {"go": "next"}
+    for item in items:
+        data[f"v_{item}"] = re.search(rf'name="v_{re.escape(item)}"[^>]*value="([^"]+)"', page)[1]
+        data[f"s_{item}"] = "1"
+    response = client.post(f"/answer/{respondent.id}/1", data=data)
+    assert response.status_code == 302
+    saved = db.session.scalars(select(Answer).where(Answer.respondent_id == respondent.id)).all()
+    assert len(saved) == len(items)
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert utcnow() - seen < timedelta(minutes=1)

@@ -24,18 +24,22 @@ from app.policy import Action, authorize
 
 # What a staff member who must enrol in two-step sign-in may still open.
 ENDPOINTS_BEFORE_ENROLMENT = frozenset(
-    {"auth.two_factor_setup", "auth.logout", "main.set_language", "main.healthz", "static"}
+    {"auth.two_factor_setup", "auth.logout", "main.set_language", "main.healthz"}
 )
 
 
 @bp.before_app_request
-def require_two_factor_for_staff():
-    """With REQUIRE_2FA_FOR_STAFF, an admin or consultant without two-step sign-in is
-    sent to turn it on before any other page opens."""
+def check_session_first():
+    """Check the signed-in session before any view runs, so that its occasional "last
+    seen" write commits on its own. Then, with REQUIRE_2FA_FOR_STAFF, send an admin or
+    consultant without two-step sign-in to turn it on before any other page opens."""
+    if request.endpoint == "static":
+        return None
+    signed_in = current_user.is_authenticated
     if (
-        current_app.config["REQUIRE_2FA_FOR_STAFF"]
+        signed_in
+        and current_app.config["REQUIRE_2FA_FOR_STAFF"]
         and request.endpoint not in ENDPOINTS_BEFORE_ENROLMENT
-        and current_user.is_authenticated
         and current_user.is_staff
         and not current_user.two_factor_enabled
     ):

@@ -19,7 +19,6 @@ from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_login import login_user
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 from ua_parser import parse as parse_user_agent
 
 from app.extensions import db
@@ -74,13 +73,17 @@ def user_for_token(token: str) -> User | None:
 
 
 def _touch(record: UserSession, now: datetime) -> None:
-    """Write "last seen" on a connection of its own, so the view's transaction (and
-    whatever it leaves uncommitted) is not committed with it."""
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now)
-        )
-    set_committed_value(record, "last_seen_at", now)  # saved already: not for the ORM to write
+    """Write "last seen" and commit it at once. The loader runs before the view does
+    anything (``check_session_first`` in app/auth/account.py), so nothing else is pending
+    here, and the view's own transaction starts after this write rather than beside it
+    (on SQLite, a read begun before another connection's write could not become a write)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == record.id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def fresh_cookie_session() -> None:
