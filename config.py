@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -54,7 +55,18 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session (renewed at login)
+
+    # Signed-in sessions (app/auth/sessions.py) end after this long without a request:
+    # a working day for staff, who reach every assigned organisation; a day for members,
+    # who reach one and whose answers are saved page by page, so nothing is lost by it.
+    SESSION_IDLE_HOURS_STAFF = float(os.environ.get("SESSION_IDLE_HOURS_STAFF", "8"))
+    SESSION_IDLE_HOURS_MEMBERS = float(os.environ.get("SESSION_IDLE_HOURS_MEMBERS", "24"))
+    # And, however active, this many days after signing in (0: no such limit). The
+    # remember-me cookie lasts as long.
+    SESSION_MAX_AGE_DAYS = float(os.environ.get("SESSION_MAX_AGE_DAYS", "30"))
+    # Admins and consultants must turn on two-step sign-in before anything else works.
+    REQUIRE_2FA_FOR_STAFF = _env_bool("REQUIRE_2FA_FOR_STAFF", False)
 
     # Rate limits on logins and password e-mails. memory:// counts per process; with
     # several gunicorn workers use a shared store such as redis://127.0.0.1:6379/0.
@@ -72,8 +84,10 @@ class Config:
 
     @classmethod
     def init_app(cls, app: Flask) -> None:
-        """Resolve settings that need the app's instance folder."""
+        """Resolve settings that need the app's instance folder or other settings."""
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        max_age_days = app.config["SESSION_MAX_AGE_DAYS"] or 365
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=max_age_days)
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             db_file = Path(app.instance_path) / "crm_readiness.sqlite"
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"

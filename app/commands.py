@@ -60,6 +60,25 @@ def list_users() -> None:
         click.echo(f"{user.email}\t{role}\t{state}\t{user.name}")
 
 
+@users_cli.command("reset-2fa")
+@click.option("--email", required=True, help="Login e-mail address of the account.")
+def reset_two_factor(email: str) -> None:
+    """Turn off two-step sign-in of an account and sign it out everywhere: for an admin
+    who lost their authenticator app and recovery codes, with no other admin to ask."""
+    from app.auth import sessions, two_factor
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"no account with e-mail {email}")
+    two_factor.turn_off(user)
+    ended = sessions.end_all_sessions(user)
+    db.session.commit()
+    current_app.logger.warning(
+        "Two-step sign-in of user %s (%s) reset from the shell", user.id, user.email
+    )
+    click.echo(f"Two-step sign-in of {user.email} is off; {ended} session(s) ended.")
+
+
 @click.command("demo")
 def load_demo() -> None:
     """Load the demo organisations and accounts (safe to run again)."""

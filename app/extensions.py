@@ -39,6 +39,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# The session and remember-me cookies carry the secret of a server-side session record
+# (app/auth/sessions.py), not the user's id.
+login_manager.id_attribute = "get_session_token"
 login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("Please log in to open this page.")
 login_manager.login_message_category = "info"

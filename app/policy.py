@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     RESPOND = "respond"  # on a respondent: answer from one's own account
     VIEW_TRACKER = "view_tracker"  # on an organisation: its customer-process tracker
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
+    MANAGE_OWN_ACCOUNT = "manage_own_account"  # password, signed-in sessions, two-step sign-in
 
 
 Target = Organisation | Assessment | Respondent
@@ -60,6 +61,10 @@ def organisation_of(target: Target | None) -> Organisation | None:
     if isinstance(target, Assessment):
         return target.organisation
     return target
+
+
+def _signed_in(_user: User, _target: Target | None) -> bool:
+    return True  # ``can`` has already checked the user is signed in and active
 
 
 def _admin(user: User, _target: Target | None) -> bool:
@@ -124,6 +129,7 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.RESPOND: _the_respondent,
     Action.VIEW_TRACKER: _admin_assigned_or_member,
     Action.EDIT_TRACKER: _tracker_user,
+    Action.MANAGE_OWN_ACCOUNT: _signed_in,
 }
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.admin.forms import NO_STAFF_ROLE, UserForm
+from app.auth import sessions, two_factor
 from app.auth.password_links import send_password_link
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -80,6 +81,8 @@ def edit_user(user_id: int):
             user.staff_role = form.chosen_staff_role()
             user.locale = form.locale.data
             user.active = form.active.data
+            if not user.active:
+                sessions.end_all_sessions(user)  # a deactivated account is signed out at once
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.users"))
@@ -93,4 +96,33 @@ def send_user_password_link(user_id: int):
     if ConfirmForm().validate_on_submit():
         send_password_link(user)
         flash(_("A link to set a password was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+def reset_two_factor(user_id: int):
+    """For a user who lost their authenticator app and recovery codes: two-step sign-in
+    is turned off and every session of theirs ends; they sign in with their password
+    (and enrol again where it is required)."""
+    authorize(Action.MANAGE_USERS)
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.users"))
+    if user.id == current_user.id:
+        flash(_("Turn off your own two-step sign-in from your account page."), "error")
+        return redirect(url_for("admin.users"))
+    if user.two_factor_enabled:
+        two_factor.turn_off(user)
+        sessions.end_all_sessions(user)
+        db.session.commit()
+        # Account changes have no audit trail of their own: the log records who did it.
+        current_app.logger.warning(
+            "Two-step sign-in of user %s (%s) reset by admin %s (%s)",
+            user.id,
+            user.email,
+            current_user.id,
+            current_user.email,
+        )
+        two_factor.send_reset_notice(user)
+        flash(_("Two-step sign-in of %(name)s has been reset.", name=user.name), "success")
     return redirect(url_for("admin.users"))

@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
-from app.models.accounts import StaffRole, User
+from app.models.accounts import RecoveryCode, StaffRole, User, UserSession
 from app.models.assessments import (
     DEFAULT_GROUPS,
     Answer,
@@ -80,6 +80,7 @@ __all__ = [
     "Outcome",
     "PipelineStage",
     "QuestionnaireVersion",
+    "RecoveryCode",
     "ReportCache",
     "Respondent",
     "StaffRole",
@@ -87,5 +88,6 @@ __all__ = [
     "StageKind",
     "Target",
     "User",
+    "UserSession",
     "utcnow",
 ]
