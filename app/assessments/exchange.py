@@ -41,7 +41,9 @@ from app.assessments.services import SubmittedAnswer
 from app.forms import is_email, normalise_email
 from app.i18n import LocalNumber, to_latin_digits
 from app.instrument.definitions import Dimension, Item, Questionnaire
-from app.instrument.scoring import AssessmentResult, ItemKey, item_scores
+from app.instrument.exact import item_scores
+from app.instrument.results import AssessmentResult
+from app.instrument.sharing import ItemKey
 
 Table = tuple[list[str], list[list[Any]]]
 JSON_FORMAT = 1
