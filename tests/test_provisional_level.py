@@ -14,6 +14,7 @@ from app.assessments.services import Actor, SubmittedAnswer
 from app.extensions import db
 from app.models import AssessmentStatus, Respondent
 from tests import factories
+from tests.test_reports import pdf_text, squeeze
 
 WARNING_EN = (
     "Leadership and management has too few answers to be scored (less than 50% of its "
@@ -127,3 +128,17 @@ def test_with_leadership_scored_the_level_is_not_provisional(client, auth, world
     auth.login(world.consultant_assigned)
     page = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
     assert "provisional" not in page
+
+
+def test_the_persian_pdf_says_the_level_is_provisional(client, auth, world, thin_leadership):
+    auth.login(world.consultant_assigned)
+    response = client.get(f"/assessments/{thin_leadership.id}/report.pdf?lang=fa")
+    assert response.mimetype == "application/pdf"
+    everything = squeeze("\n".join(pdf_text(response.data)))
+    # pypdf reads the digits of a right-to-left run backwards: the words around them.
+    for words in (
+        "رهبری و مدیریت پاسخ کافی برای امتیازدهی ندارد (کمتر از",
+        "از وزن پرسش‌هایش پاسخ داده شده است)؛ بنابراین نمی‌توان آن را با آستانهٔ حیاتی‌اش",
+        "سنجید و سطح استقراریافته موقت است و پس از امتیازدهی ممکن است پایین‌تر بیاید.",
+    ):
+        assert squeeze(words) in everything, words
