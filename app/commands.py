@@ -11,7 +11,13 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.forms import normalise_email
-from app.instrument.loader import DefinitionError, load_directory, load_questionnaire
+from app.instrument.definitions import Questionnaire
+from app.instrument.loader import (
+    DefinitionError,
+    load_directory,
+    load_questionnaire,
+    shared_item_problems,
+)
 from app.instrument.versions import check_not_conflicting
 from app.models import QuestionnaireVersion, StaffRole, User
 from app.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -123,12 +129,19 @@ def list_questionnaires() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_questionnaires(paths: tuple[Path, ...]) -> None:
     """Check definition files (default: every file in the assessments folder)."""
-    paths = paths or tuple(sorted(Path(current_app.config["ASSESSMENTS_DIR"]).glob("*.yaml")))
+    folder = Path(current_app.config["ASSESSMENTS_DIR"])
+    paths = paths or tuple(sorted(folder.glob("*.yaml")))
+    # Shared items are checked against the other questionnaires: the files given, else
+    # the folder's.
+    partners = _readable_definitions(sorted(folder.glob("*.yaml"))) | _readable_definitions(paths)
     failed = False
     for path in paths:
         try:
             loaded = load_questionnaire(path)
             _check_against_frozen_copy(loaded.definition)
+            problems = shared_item_problems(loaded, list(partners.values()))
+            if problems:
+                raise DefinitionError(problems)
         except DefinitionError as error:
             failed = True
             for problem in error.problems:
@@ -137,6 +150,19 @@ def validate_questionnaires(paths: tuple[Path, ...]) -> None:
             click.echo(f"{path.name}: ok ({loaded.definition.id} {loaded.definition.version})")
     if failed:
         raise SystemExit(1)
+
+
+def _readable_definitions(paths) -> dict[str, Questionnaire]:
+    """The definitions of the files that load, by id (the others are reported when they
+    are validated themselves)."""
+    definitions = {}
+    for path in paths:
+        try:
+            definition = load_questionnaire(path).definition
+        except DefinitionError:
+            continue
+        definitions[definition.id] = definition
+    return definitions
 
 
 def _check_against_frozen_copy(definition) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.assessments import services
 from app.assessments.services import Actor, SubmittedAnswer
 from app.extensions import db
+from app.instrument.definitions import Questionnaire
 from app.instrument.loader import LoadedQuestionnaire
 from app.models import Assessment, AssessmentStatus, Organisation, Respondent, User, utcnow
 
@@ -148,6 +149,7 @@ def _build(
     )
     services.change_status(assessment, AssessmentStatus.OPEN, actor)
     rng = random.Random(spec.title)  # the same answers every time
+    asked = services.definitions(assessment)  # a shared question is answered once
     for number, (name, group) in enumerate(spec.people):
         respondent = Respondent(
             assessment=assessment,
@@ -160,7 +162,7 @@ def _build(
         db.session.flush()
         services.issue_link(respondent, timedelta(days=30), actor)
         answered_share = 1.0 if number < spec.submitted else rng.uniform(0.2, 0.7)
-        answers = _answers(spec, group, questionnaires, rng, answered_share)
+        answers = _answers(spec, group, asked, rng, answered_share)
         services.save_answers(respondent, answers, Actor.of_respondent(respondent))
         if number < spec.submitted:
             services.submit_response(respondent, Actor.of_respondent(respondent))
@@ -176,14 +178,13 @@ def _build(
 def _answers(
     spec: DemoAssessment,
     group: str,
-    questionnaires: list[LoadedQuestionnaire],
+    definitions: list[Questionnaire],
     rng: random.Random,
     answered_share: float,
 ) -> list[SubmittedAnswer]:
     person = rng.gauss(0, 0.4)
     answers = []
-    for loaded in questionnaires:
-        definition = loaded.definition
+    for definition in definitions:
         for dimension in definition.dimensions:
             typical = spec.profile.get(dimension.id, 3.0) + GROUP_LEAN[group] + person
             for item in dimension.items:

@@ -20,7 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.instrument.loader import load_directory
-from app.instrument.scoring import Response, score_assessment
+from app.instrument.results import Response
+from app.instrument.scoring import score_assessment
+from app.instrument.sharing import used_together
 
 ASSESSMENTS = Path(__file__).resolve().parent.parent / "assessments"
 GROUPS = ("executive", "manager", "staff")
@@ -82,7 +84,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
 
-    definitions = [loaded.definition for loaded in load_directory(ASSESSMENTS)]
+    # As an assessment uses them: a question two of them share is asked once.
+    definitions = used_together([loaded.definition for loaded in load_directory(ASSESSMENTS)])
     responses = make_responses(definitions, args.respondents)
     answers = sum(len(r.answers) for r in responses)
     items = sum(len(d.items) for q in definitions for d in q.dimensions)

@@ -106,7 +106,7 @@ def test_respondent_answers_over_two_sittings_and_submits(client, open_assessmen
     resumed = other_device.get(f"{link}/1").get_data(as_text=True)
     assert 'name="v_lead-goals" value="4" checked' in resumed
     assert 'name="v_lead-oversight" value="na" checked' in resumed
-    assert "به ۳ پرسش از ۳۱ پرسش پاسخ داده شده است" in other_device.get(f"{link}/2").get_data(
+    assert "به ۳ پرسش از ۳۲ پرسش پاسخ داده شده است" in other_device.get(f"{link}/2").get_data(
         as_text=True
     )
     saved = {a.item_id: (a.value, a.not_applicable) for a in db.session.scalars(select(Answer))}
@@ -116,7 +116,7 @@ def test_respondent_answers_over_two_sittings_and_submits(client, open_assessmen
         "lead-oversight": (None, True),
     }
     review = other_device.get(f"{link}/review").get_data(as_text=True)
-    assert "۲۸ پرسش هنوز بی‌پاسخ مانده است" in review  # 31 items, 3 answered; in Persian
+    assert "۲۹ پرسش هنوز بی‌پاسخ مانده است" in review  # 32 items, 3 answered; in Persian
     other_device.post(f"{link}/review")
     respondent = db.session.scalar(select(Respondent))
     assert respondent.submitted_at is not None
@@ -404,7 +404,7 @@ def test_exports_in_every_format(client, auth, world, open_assessment):
     assert workbook.sheetnames == ["results", "answers"]
     document = json.loads(client.get(f"{base}/assessment.json").data)
     assert document["meta"]["assessment"] == "Readiness 2026"
-    assert document["questionnaires"] == [{"id": "supporting-conditions", "version": "1.0.0"}]
+    assert document["questionnaires"] == [{"id": "supporting-conditions", "version": "1.1.0"}]
     assert client.get(f"{base}/secrets.txt").status_code == 404
 
 

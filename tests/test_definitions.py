@@ -17,11 +17,23 @@ from app.instrument.loader import (
     load_directory,
     load_questionnaire,
 )
+from app.instrument.sharing import used_together
 from app.instrument.versions import VersionConflict, freeze, thaw
 from app.models import QuestionnaireVersion
 
 ASSESSMENTS = PROJECT_ROOT / "assessments"
 MINI = Path(__file__).parent / "fixtures" / "questionnaires" / "mini.yaml"
+# The near-duplicates of the 1.0.0 questionnaires, one wording each from 1.1.0:
+# (questionnaire, item) where it is asked and counted <- the copy that gives way.
+SHARED = {
+    ("gartner-building-blocks", "cx-ask"): ("crm-process-cycle", "mkt-customer-value"),
+    ("gartner-building-blocks", "col-incentives"): ("supporting-conditions", "cult-appraisal"),
+    ("supporting-conditions", "cult-leaders"): ("gartner-building-blocks", "col-leaders"),
+    ("supporting-conditions", "proc-customer-check"): ("gartner-building-blocks", "cx-balance"),
+    ("supporting-conditions", "lead-review"): ("gartner-building-blocks", "met-review"),
+    ("crm-process-cycle", "strat-segment-offers"): ("gartner-building-blocks", "cx-tailored"),
+    ("gartner-building-blocks", "cx-repeat"): ("supporting-conditions", "proc-repeat-contact"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +115,88 @@ def test_every_text_is_really_in_both_languages(shipped):
             assert PERSIAN_LETTER.search(text.fa), f"{definition.id} {where}: Persian missing"
             assert not PERSIAN_LETTER.search(text.en), f"{definition.id} {where}: English text"
             assert not re.search(r"[0-9]", text.fa), f"{definition.id} {where}: Latin digits"
+
+
+def test_the_supporting_conditions_are_named_as_the_seed_names_them(shipped):
+    # Seed 001 calls them «شرایط حمایتی» («شروط حمایتی»): one term, in title and text.
+    conditions = shipped["supporting-conditions"]
+    assert "شرط حمایتی" in conditions.title.fa
+    assert "شرط حمایتی" in conditions.description.fa
+    for definition in shipped.values():
+        for where, text in bilingual_texts(definition):
+            assert "شرط پشتیبان" not in text.fa, f"{definition.id} {where}"
+
+
+def test_the_process_cycle_says_it_is_the_cycle_and_the_customer_facing_processes(shipped):
+    questionnaire = shipped["crm-process-cycle"]
+    assert questionnaire.title.en == "The CRM process cycle and customer-facing processes"
+    assert questionnaire.title.fa == "چرخهٔ فرایند CRM و فرایندهای تعامل با مشتری"
+    descriptions = [d.description for d in questionnaire.dimensions]
+    steps = ("نخست", "دوم", "سوم", "چهارم")
+    for number, (text, step) in enumerate(zip(descriptions[:4], steps, strict=True), start=1):
+        assert text.en.startswith(f"Step {number} of the four-step CRM cycle.")
+        assert text.fa.startswith(f"گام {step} از چرخهٔ چهارگامی CRM.")
+    for text in descriptions[4:]:
+        assert text.en.startswith("One of the three customer-facing processes.")
+        assert text.fa.startswith("یکی از سه فرایند تعامل با مشتری.")
+    # Each part traces to its seed: the cycle to seed 002, the processes to seed 003.
+    for dimension in questionnaire.dimensions[:4]:
+        assert "002_4debe54ca2c9cbfd.txt" in dimension.source
+    for dimension in questionnaire.dimensions[4:]:
+        assert "003_60f8fe543899ab3c.txt" in dimension.source
+
+
+def test_items_that_asked_several_things_are_split(shipped):
+    def items(questionnaire, dimension):
+        found = next(d for d in shipped[questionnaire].dimensions if d.id == dimension)
+        return {item.id: item for item in found.items}
+
+    processes = items("supporting-conditions", "processes")
+    assert "proc-effectiveness" not in processes
+    # The two halves of effectiveness keep the weight of the one item they replace.
+    halves = [processes["proc-effectiveness-targets"], processes["proc-effectiveness-review"]]
+    assert [item.weight for item in halves] == [0.5, 0.5]
+    service = items("crm-process-cycle", "service")
+    assert "svc-written-standards" not in service
+    assert {"svc-written-steps", "svc-response-times", "svc-responsibilities"} <= set(service)
+
+
+def test_definitions_frozen_before_shared_items_keep_their_content_hash():
+    # The 1.0.0 questionnaires as assessments made before 1.1.0 froze them, and the
+    # hashes stored with them: a new optional field must not change them, or those
+    # assessments could no longer be thawed.
+    older = load_directory(Path(__file__).parent / "fixtures" / "questionnaires" / "shipped-1.0.0")
+    assert {loaded.definition.id: loaded.content_hash for loaded in older} == {
+        "crm-process-cycle": "05bf9636c1abf5352f1f9655f43b4c4673861f386e0c905d7d11522c5fa66235",
+        "gartner-building-blocks": (
+            "bec4fc82538efe47b281e046925ef81b1df35671d6dfda56947c14650b7469bf"
+        ),
+        "supporting-conditions": "a617c26f40b627317fa86b74ad2701803733edab8668981daf3704c1484500c7",
+    }
+
+
+def test_the_seven_near_duplicates_are_each_one_shared_question(shipped):
+    declared = {
+        (item.same_as.questionnaire, item.same_as.item): (definition.id, item.id)
+        for definition in shipped.values()
+        for dimension in definition.dimensions
+        for item in dimension.items
+        if item.same_as
+    }
+    assert declared == SHARED
+
+
+def test_used_together_no_question_is_asked_twice(shipped):
+    together = used_together(list(shipped.values()))
+    statements = [
+        item.statement.en
+        for q in together
+        for dimension in q.dimensions
+        for item in dimension.items
+    ]
+    assert len(statements) == len(set(statements))
+    alone = sum(len(d.items) for q in shipped.values() for d in q.dimensions)
+    assert len(statements) == alone - len(SHARED)
 
 
 def test_every_item_and_recommendation_cites_a_source(shipped):
@@ -199,6 +293,21 @@ def test_unknown_scale_names_file_path_and_problem(tmp_path):
         (
             lambda d: d.update(id="other"),
             "mini.yaml: id: the id 'other' must match the file name",
+        ),
+        (
+            lambda d: d["dimensions"][1]["items"][0].update(
+                same_as={"questionnaire": "mini", "item": "a"}
+            ),
+            "mini.yaml: dimensions[1].items[0].same_as.questionnaire: an item can only be the "
+            "same as another questionnaire's item",
+        ),
+        (
+            lambda d: [
+                item.update(same_as={"questionnaire": "other", "item": item["id"]})
+                for item in d["dimensions"][1]["items"]
+            ],
+            "mini.yaml: dimensions[1].items: a dimension needs at least one item that is not "
+            "same_as another",
         ),
     ],
 )

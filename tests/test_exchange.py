@@ -36,7 +36,8 @@ from app.assessments.exchange import (
 from app.assessments.services import SubmittedAnswer
 from app.instrument.definitions import Questionnaire
 from app.instrument.loader import load_questionnaire
-from app.instrument.scoring import Consensus, Response, score_assessment
+from app.instrument.results import Consensus, Response
+from app.instrument.scoring import score_assessment
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
 GROUPS = ["executive", "manager", "staff"]

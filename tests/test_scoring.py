@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app import PROJECT_ROOT
-from app.instrument.loader import load_questionnaire
-from app.instrument.scoring import Consensus, Response, score_assessment
+from app.instrument.definitions import Questionnaire
+from app.instrument.loader import load_questionnaire, parse_definition
+from app.instrument.results import Consensus, Response
+from app.instrument.scoring import score_assessment
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
 
@@ -197,3 +200,169 @@ def test_benchmark_script_runs():
     assert "6 respondents" in result.stdout
     assert "score_assessment:" in result.stdout
     assert "baseline" in result.stdout
+
+
+# --- Exact comparisons ----------------------------------------------------------------
+
+
+def variant(change) -> Questionnaire:
+    """The mini questionnaire with ``change`` applied to its data."""
+    data = yaml.safe_load((FIXTURES / "mini.yaml").read_text(encoding="utf-8"))
+    change(data)
+    return parse_definition(data, "variant")
+
+
+def test_coverage_of_exactly_the_minimum_is_enough_whatever_the_weights():
+    # ops holds five items of weights 0.1, 0.7, 0.1, 0.2 and 0.5 (1.6 in all). Answering
+    # the first two covers 0.8 of 1.6: exactly half, the minimum. In floating point
+    # 0.1 + 0.7 is 0.7999999999999999, which once gave 0.49999999999999994: "insufficient".
+    def five_weights(data):
+        ops = data["dimensions"][1]
+        template = ops["items"][0]
+        ops["items"] = [
+            dict(template, id=f"w{n}", weight=weight)
+            for n, weight in enumerate((0.1, 0.7, 0.1, 0.2, 0.5))
+        ]
+
+    definition = variant(five_weights)
+    result = score_assessment(
+        [definition], [Response("r1", "staff", {("mini", "w0"): 5, ("mini", "w1"): 4})]
+    )
+    ops = result.questionnaire("mini").dimension("ops")
+    assert ops.coverage == 0.5
+    assert ops.sufficient
+    # (100 x 0.1 + 75 x 0.7) / 0.8 = 62.5 / 0.8 = 78.125
+    assert ops.score == 78.125
+    assert ops.level == "established"
+
+
+def test_a_score_exactly_on_a_band_edge_or_threshold_is_in_that_band():
+    # lead holds a (weight 0.2) and c (weight 0.3), critical below 60. Three respondents:
+    # a 2, 2, 2 -> 25; c 4, 4, 5 -> (75 + 75 + 100) / 3 = 250/3. lead = (25 x 0.2 +
+    # 250/3 x 0.3) / 0.5 = (5 + 25) / 0.5 = 60 exactly; in floating point 59.99999999999999,
+    # which once put it under the "established" band and under its own threshold.
+    def two_items(data):
+        lead = data["dimensions"][0]
+        a, _b, c = lead["items"]
+        lead["items"] = [dict(a, weight=0.2), dict(c, weight=0.3)]
+        lead["critical_threshold"] = 60
+
+    definition = variant(two_items)
+    responses = [
+        Response(f"r{n}", "staff", answers(a=2, c=value)) for n, value in enumerate((4, 4, 5))
+    ]
+    result = score_assessment([definition], responses, targets={("mini", "lead"): "established"})
+    lead = result.questionnaire("mini").dimension("lead")
+    assert lead.score == 60
+    assert lead.level == "established"
+    assert not lead.critical_breach
+    assert result.caps == ()
+    assert result.level == "established"
+    assert lead.gap == 0  # on its target, so not in the action plan
+    assert result.action_plan == ()
+
+
+# --- A critical dimension without enough answers --------------------------------------
+
+
+def test_a_critical_dimension_too_thin_to_score_makes_the_level_provisional(mini):
+    # lead: only a answered, coverage 1/4 < 0.5: no score, so it cannot be checked against
+    # its threshold. ops 75 gives the index and the level, which is only provisional.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=1, d=4, e=4))])
+    assert result.index == 75
+    assert result.level == "established"
+    assert result.caps == ()
+    assert result.provisional
+    (entry,) = result.unscored_critical
+    assert (entry.questionnaire_id, entry.dimension_id) == ("mini", "lead")
+    assert (entry.coverage, entry.min_coverage, entry.threshold) == (0.25, 0.5, 40)
+    assert result.questionnaire("mini").provisional
+
+
+def test_a_level_is_final_once_the_critical_dimension_is_scored(mini):
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=4, b=2, c=5, d=4))])
+    assert not result.provisional
+    assert result.unscored_critical == ()
+
+
+def test_without_any_level_nothing_is_provisional(mini):
+    # Nothing scored: no level at all, so none to call provisional, though lead is unscored.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=3))])
+    assert result.level is None
+    assert not result.provisional
+    assert [entry.dimension_id for entry in result.unscored_critical] == ["lead"]
+
+
+# --- Groups -------------------------------------------------------------------------------
+
+
+def test_groups_follow_the_assessments_order_then_the_alphabet(mini):
+    responses = [
+        Response("r1", "staff", answers(d=5, e=5)),
+        Response("r2", "board", answers(d=1, e=1)),
+        Response("r3", "executive", answers(d=3, e=3)),
+    ]
+    result = score_assessment(
+        [mini], responses, group_order=["staff", "manager", "executive", "staff"]
+    )
+    # "manager" has no submitted response: not listed. "board" is not in the order: last.
+    assert result.groups == ("staff", "executive", "board")
+    ops = result.questionnaire("mini").dimension("ops")
+    assert list(ops.by_group) == ["staff", "executive", "board"]
+    assert ops.by_group == {"staff": 100, "executive": 50, "board": 0}
+    assert ops.group_gap == 100
+
+
+def test_one_scored_group_has_no_group_gap(mini):
+    result = score_assessment(
+        [mini],
+        [Response("r1", "staff", answers(d=5, e=5)), Response("r2", "board", answers(a=1))],
+    )
+    ops = result.questionnaire("mini").dimension("ops")
+    assert ops.by_group == {"board": None, "staff": 100}
+    assert ops.group_gap is None
+
+
+def test_a_consensus_goes_through_the_mirror_and_counts_for_coverage(mini):
+    # Nobody answered b (reverse) or c; a = 5 -> 100. Alone, a covers 1/4: insufficient.
+    # A consensus of 2 on b scores 100 - 25 = 75 and makes b answered: coverage 2/4.
+    # lead = (100 + 75) / 2 = 87.5. The respondent's own lead score and the group's stay
+    # without it: their coverage is still 1/4.
+    responses = [Response("r1", "staff", answers(a=5, d=3, e=3))]
+    result = score_assessment([mini], responses, consensus={("mini", "b"): Consensus(2)})
+    lead = result.questionnaire("mini").dimension("lead")
+    assert lead.items[1].score == 75
+    assert (lead.coverage, lead.score) == (0.5, 87.5)
+    assert lead.respondents is None
+    assert lead.by_group == {"staff": None}
+    assert lead.items[1].answers is None  # nobody's answer: no statistics
+
+
+def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(mini):
+    responses = [
+        Response(f"r{n}", "staff", answers(d=value)) for n, value in enumerate((1, 2, 4, 5))
+    ]
+    d = score_assessment([mini], responses).questionnaire("mini").dimension("ops").items[0]
+    # Item scores 0, 25, 75, 100: the middle two are 25 and 75.
+    assert (d.answers.n, d.answers.median, d.answers.mean) == (4, 50, 50)
+
+
+def test_an_unscored_dimension_has_no_default_target_and_no_gap(mini):
+    responses = [Response("r1", "staff", answers(a=1, d=4, e=4))]
+    plain = score_assessment([mini], responses).questionnaire("mini").dimension("lead")
+    assert (plain.target_level, plain.gap) == (None, None)
+    chosen = score_assessment([mini], responses, targets={("mini", "lead"): "developing"})
+    lead = chosen.questionnaire("mini").dimension("lead")
+    assert (lead.target_level, lead.target_score, lead.gap) == ("developing", 40, None)
+    assert [action.dimension_id for action in chosen.action_plan] == ["ops"]
+
+
+def test_critical_first_means_every_critical_dimension_with_a_gap(mini):
+    # lead 75 is well above its threshold (40): gap 5 to "leading", priority 5 x 2 = 10.
+    # ops 0: gap 20 to "emerging", priority 20. lead still comes first: it is critical.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=4, b=2, c=4, d=1, e=1))])
+    assert result.caps == ()
+    assert [(a.dimension_id, a.priority) for a in result.action_plan] == [
+        ("lead", 10),
+        ("ops", 20),
+    ]

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.instrument.loader import load_questionnaire
-from app.instrument.scoring import Consensus, Response, score_assessment
+from app.instrument.results import Consensus, Response
+from app.instrument.scoring import score_assessment
 
 MINI = load_questionnaire(Path(__file__).parent / "fixtures" / "questionnaires" / "mini.yaml")
 DEFINITION = MINI.definition

@@ -4,11 +4,13 @@ Exports are plain tables, ``(headers, rows)``, written out by ``to_csv`` or ``to
 Numbers are not rounded: rounding is for display only. ``to_json`` writes ``{"format": 1,
 "meta": {...the caller's details}, "questionnaires": [{"id", "version"}], "results",
 "action_plan", "answers"}``, where ``results`` and ``action_plan`` are the scoring
-result's dataclasses as they are (see app/instrument/scoring.py): per questionnaire its
-``dimensions``, per dimension its ``items`` with ``answers`` (the statistics n, mean,
-median, sd, min, max, or null), ``not_applicable``, ``consensus`` ({value, note} or null)
-and ``disagreement``. ``answers`` lists the respondents (name, email, group, submitted_at)
-with their answers (questionnaire, item, value, not_applicable, comment).
+result's dataclasses as they are (see app/instrument/results.py): for the assessment and
+each questionnaire its level, ``provisional`` and ``unscored_critical`` (docs/scoring.md,
+section 3); per questionnaire its ``dimensions``, per dimension its ``items`` with
+``answers`` (the statistics n, mean, median, sd, min, max, or null), ``not_applicable``,
+``consensus`` ({value, note} or null) and ``disagreement``. ``answers`` lists the
+respondents (name, email, group, submitted_at) with their answers (questionnaire, item,
+value, not_applicable, comment).
 
 Imports use a wide layout, one row per respondent (see ``template_columns``). They are
 all or nothing: ``ImportResult.rows`` is empty whenever ``errors`` is not.
@@ -41,7 +43,9 @@ from app.assessments.services import SubmittedAnswer
 from app.forms import is_email, normalise_email
 from app.i18n import LocalNumber, to_latin_digits
 from app.instrument.definitions import Dimension, Item, Questionnaire
-from app.instrument.scoring import AssessmentResult, ItemKey, item_scores
+from app.instrument.exact import item_scores
+from app.instrument.results import AssessmentResult
+from app.instrument.sharing import ItemKey
 
 Table = tuple[list[str], list[list[Any]]]
 JSON_FORMAT = 1

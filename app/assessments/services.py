@@ -21,7 +21,9 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.loader import LoadedQuestionnaire
-from app.instrument.scoring import AssessmentResult, Consensus, Response, score_assessment
+from app.instrument.results import AssessmentResult, Consensus, Response
+from app.instrument.scoring import score_assessment
+from app.instrument.sharing import used_together
 from app.instrument.versions import freeze, thaw
 from app.models import (
     Answer,
@@ -128,14 +130,21 @@ def create_assessment(
 
 
 def definitions(assessment: Assessment) -> list[Questionnaire]:
-    """The assessment's questionnaires in order (one small query; parsing is cached)."""
+    """The assessment's questionnaires in order, as they are used together: an item
+    shared with another of them is asked and counted there only (one small query;
+    parsing is cached)."""
     versions = db.session.execute(
         select(QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
         .join(AssessmentQuestionnaire.version)
         .where(AssessmentQuestionnaire.assessment_id == assessment.id)
         .order_by(AssessmentQuestionnaire.position)
     )
-    return [_thawed(version_id, content_hash) for version_id, content_hash in versions]
+    return list(_used_together(tuple(tuple(version) for version in versions)))
+
+
+@lru_cache(maxsize=64)
+def _used_together(versions: tuple[tuple[int, str], ...]) -> tuple[Questionnaire, ...]:
+    return tuple(used_together([_thawed(*version) for version in versions]))
 
 
 @lru_cache(maxsize=64)
@@ -493,6 +502,7 @@ def score(assessment: Assessment) -> AssessmentResult:
             for c in assessment.consensus_values
         },
         targets={(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets},
+        group_order=assessment.groups,
     )
 
 

@@ -9,6 +9,8 @@ live in ``Questionnaire.check_references`` so each problem can name its exact pl
 from __future__ import annotations
 
 import re
+from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -88,6 +90,13 @@ class Sourced(Strict):
         return sources
 
 
+class SameAs(Strict):
+    """Names the identical item of another questionnaire."""
+
+    questionnaire: Identifier
+    item: Identifier
+
+
 class Item(Sourced):
     id: Identifier
     statement: Bilingual
@@ -96,6 +105,11 @@ class Item(Sourced):
     weight: Weight = 1.0
     reverse: bool = False
     allow_na: bool = True
+    # The same question as another questionnaire's item: when both questionnaires are in
+    # one assessment, it is asked and counted there only (app/instrument/sharing.py).
+    # Left out of the canonical form when unset, so that definitions frozen before the
+    # field existed keep their content hash.
+    same_as: SameAs | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Recommendation(Sourced):
@@ -170,17 +184,27 @@ class Questionnaire(Strict):
         )
         for index, dimension in enumerate(self.dimensions):
             problems += _dimension_problems(
-                f"dimensions[{index}]", dimension, self.scales, level_ids
+                f"dimensions[{index}]", dimension, self.id, self.scales, level_ids
             )
         return problems
 
-    def level_for(self, score: float) -> LevelBand:
-        """The band a score falls in."""
+    def level_for(self, score: float | Fraction) -> LevelBand:
+        """The band a score falls in, against each band's ``min`` as written (a score
+        exactly at a band's ``min`` is in that band)."""
         band = self.levels[0]
         for level in self.levels:
-            if score >= level.min:
+            if score >= as_written(level.min):
                 band = level
         return band
+
+
+@lru_cache(maxsize=1024)
+def as_written(number: float) -> Fraction:
+    """A number of a definition exactly as it is written there: the weight 0.1 is one
+    tenth, not the binary fraction nearest to it, so that 0.1 + 0.7 is exactly 0.8.
+    (The shortest representation of a float, which ``repr`` gives, is the decimal that
+    YAML read it from.)"""
+    return Fraction(repr(number))
 
 
 def _level_problems(levels: list[LevelBand]) -> list[tuple[str, str]]:
@@ -194,7 +218,11 @@ def _level_problems(levels: list[LevelBand]) -> list[tuple[str, str]]:
 
 
 def _dimension_problems(
-    where: str, dimension: Dimension, scales: dict[str, Scale], level_ids: list[str]
+    where: str,
+    dimension: Dimension,
+    questionnaire_id: str,
+    scales: dict[str, Scale],
+    level_ids: list[str],
 ) -> list[tuple[str, str]]:
     problems = []
     if dimension.critical and dimension.critical_threshold is None:
@@ -203,9 +231,20 @@ def _dimension_problems(
         problems.append(
             (f"{where}.critical_threshold", "only a critical dimension has a threshold")
         )
+    if all(item.same_as for item in dimension.items):
+        problems.append(
+            (f"{where}.items", "a dimension needs at least one item that is not same_as another")
+        )
     for index, item in enumerate(dimension.items):
         if item.scale not in scales:
             problems.append((f"{where}.items[{index}].scale", f"unknown scale {item.scale!r}"))
+        if item.same_as and item.same_as.questionnaire == questionnaire_id:
+            problems.append(
+                (
+                    f"{where}.items[{index}].same_as.questionnaire",
+                    "an item can only be the same as another questionnaire's item",
+                )
+            )
     for band in level_ids:
         if not dimension.recommendations.get(band):
             problems.append((f"{where}.recommendations", f"no recommendation for level {band!r}"))

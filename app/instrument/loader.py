@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.instrument.definitions import Questionnaire
+from app.instrument.sharing import sharing_problems
 
 
 class DefinitionError(Exception):
@@ -83,16 +84,27 @@ def load_questionnaire(path: Path) -> LoadedQuestionnaire:
 
 
 def load_directory(folder: Path) -> list[LoadedQuestionnaire]:
-    """Every questionnaire in ``folder``; all problems of all files are reported together."""
+    """Every questionnaire in ``folder``; all problems of all files are reported together,
+    including items declared ``same_as`` another file's that differ from it."""
     loaded, problems = [], []
     for path in sorted(folder.glob("*.yaml")):
         try:
             loaded.append(load_questionnaire(path))
         except DefinitionError as error:
             problems += error.problems
+    for questionnaire in loaded:
+        problems += shared_item_problems(questionnaire, [other.definition for other in loaded])
     if problems:
         raise DefinitionError(problems)
     return loaded
+
+
+def shared_item_problems(loaded: LoadedQuestionnaire, others: list[Questionnaire]) -> list[str]:
+    """``loaded``'s items declared ``same_as`` an item of ``others`` that differ from it."""
+    return [
+        f"{loaded.path.name}: {where}: {message}"
+        for where, message in sharing_problems(loaded.definition, others)
+    ]
 
 
 def _path(location: tuple) -> str:

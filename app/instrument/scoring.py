@@ -1,178 +1,51 @@
 """The scoring engine: from answers to scores, levels, gaps and an action plan.
 
 The method is written out in docs/scoring.md; this module follows it step by step.
-Results are plain frozen dataclasses used alike by the web pages, exports and the PDF.
-Nothing is rounded here: rounding is for display only.
+It takes and gives the plain dataclasses of app/instrument/results.py.
+
+Every figure that a rule compares (coverage with its minimum, a score with a band's edge
+or a critical threshold, a score with its target) is computed exactly, as a fraction,
+from the answers and from the definition's numbers as written (``as_written``); the
+comparison is made on that exact value, and the figure is then rounded once to a float
+for the result. Nothing is rounded further here: rounding is for display only.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from fractions import Fraction
 
-from app.instrument.definitions import Dimension, Item, LevelBand, Questionnaire, Recommendation
-from app.instrument.statistics import Summary, summarise, weighted_mean
+from app.instrument.definitions import (
+    LevelBand,
+    Questionnaire,
+    as_written,
+)
+from app.instrument.exact import (
+    Weights,
+    as_float,
+    dimension_score,
+    item_scales,
+    not_on_scale,
+    own_dimension_score,
+    weighted_mean,
+)
+from app.instrument.results import (
+    ActionItem,
+    AssessmentResult,
+    Consensus,
+    DimensionKey,
+    DimensionResult,
+    ItemResult,
+    LevelCap,
+    QuestionnaireResult,
+    Response,
+    UnscoredCritical,
+)
+from app.instrument.sharing import ItemKey, used_together
+from app.instrument.statistics import summarise
 
-ItemKey = tuple[str, str]  # (questionnaire id, item id)
 _UNANSWERED = object()
-DimensionKey = tuple[str, str]  # (questionnaire id, dimension id)
-
-
-# --- Inputs -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Response:
-    """One respondent's answers: a scale value per item, or None for "don't know / not
-    applicable". Items left out were not answered."""
-
-    respondent: str
-    group: str
-    answers: Mapping[ItemKey, int | None]
-
-
-@dataclass(frozen=True)
-class Consensus:
-    """A consultant's agreed scale value for an item, replacing the respondents' aggregate."""
-
-    value: int
-    note: str = ""
-
-
-# --- Results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    item_id: str
-    weight: float
-    answers: Summary | None  # the respondents' item scores (N/A excluded)
-    not_applicable: int  # how many answered "don't know / not applicable"
-    score: float | None  # the value used: the consensus, else the respondents' mean
-    consensus: Consensus | None
-    disagreement: bool  # respondents' scores spread wider than the definition allows
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    dimension_id: str
-    weight: float
-    critical: bool
-    critical_threshold: float | None
-    score: float | None  # None when the data are insufficient
-    coverage: float  # answered item weight / total item weight, 0-1
-    sufficient: bool
-    level: str | None
-    respondents: Summary | None  # over respondents' own dimension scores
-    by_group: Mapping[str, float | None]
-    group_gap: float | None  # highest minus lowest group score
-    target_level: str | None  # explicit target, else the next band up
-    target_score: float | None
-    gap: float | None  # how far the score is below the target (never negative)
-    priority: float | None  # gap x weight
-    critical_breach: bool  # critical, scored, and under its threshold
-    items: tuple[ItemResult, ...]
-
-
-@dataclass(frozen=True)
-class LevelCap:
-    """A critical dimension under its threshold holds the level down to its own band."""
-
-    questionnaire_id: str
-    dimension_id: str
-    score: float
-    threshold: float
-    capped_at: str  # the level band of the dimension's score
-
-
-@dataclass(frozen=True)
-class QuestionnaireResult:
-    questionnaire_id: str
-    version: str
-    weight: float
-    index: float | None
-    uncapped_level: str | None
-    level: str | None
-    caps: tuple[LevelCap, ...]
-    dimensions: tuple[DimensionResult, ...]
-
-    def dimension(self, dimension_id: str) -> DimensionResult:
-        return next(d for d in self.dimensions if d.dimension_id == dimension_id)
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    questionnaire_id: str
-    dimension_id: str
-    critical: bool
-    level: str
-    score: float
-    target_level: str
-    gap: float
-    priority: float
-    recommendations: tuple[Recommendation, ...]
-
-
-@dataclass(frozen=True)
-class AssessmentResult:
-    index: float | None
-    uncapped_level: str | None
-    level: str | None
-    caps: tuple[LevelCap, ...]
-    respondents: int
-    groups: tuple[str, ...]
-    questionnaires: tuple[QuestionnaireResult, ...]
-    action_plan: tuple[ActionItem, ...] = field(default=())
-
-    def questionnaire(self, questionnaire_id: str) -> QuestionnaireResult:
-        return next(q for q in self.questionnaires if q.questionnaire_id == questionnaire_id)
-
-
-# --- The method ---------------------------------------------------------------------
-
-
-def item_scores(item: Item, questionnaire: Questionnaire) -> dict[int, float]:
-    """Each scale value's item score: 0-100 from the value's position between the lowest
-    and highest value; mirrored for a reverse item."""
-    values = [point.value for point in questionnaire.scales[item.scale].points]
-    low, high = values[0], values[-1]
-    scores = {value: (value - low) / (high - low) * 100 for value in values}
-    return {value: 100 - score for value, score in scores.items()} if item.reverse else scores
-
-
-def item_score(table: Mapping[int, float], item_id: str, value: int) -> float:
-    try:
-        return table[value]
-    except KeyError:
-        raise ValueError(f"{value!r} is not on the scale of item {item_id!r}") from None
-
-
-def dimension_score(
-    dimension: Dimension,
-    item_scores: Mapping[str, float],
-    min_coverage: float,
-    total_weight: float | None = None,
-) -> tuple[float | None, float]:
-    """Weighted mean of the answered items and the coverage; None below min coverage.
-    ``total_weight`` (the sum of all the dimension's item weights) may be passed in when
-    it is already known."""
-    weighted, weights = [], []
-    for item in dimension.items:
-        score = item_scores.get(item.id)
-        if score is not None:
-            weighted.append(score * item.weight)
-            weights.append(item.weight)
-    if not weights:
-        return None, 0.0
-    if total_weight is None:
-        total_weight = math.fsum(item.weight for item in dimension.items)
-    answered_weight = math.fsum(weights)
-    coverage = answered_weight / total_weight
-    if coverage < min_coverage:
-        return None, coverage
-    return math.fsum(weighted) / answered_weight, coverage
 
 
 def score_assessment(
@@ -180,32 +53,38 @@ def score_assessment(
     responses: Iterable[Response],
     consensus: Mapping[ItemKey, Consensus] | None = None,
     targets: Mapping[DimensionKey, str] | None = None,
+    group_order: Sequence[str] = (),
 ) -> AssessmentResult:
-    """Score every questionnaire of an assessment and the assessment as a whole."""
+    """Score every questionnaire of an assessment and the assessment as a whole. Shared
+    items count once (app/instrument/sharing.py); groups are listed in ``group_order``,
+    then any others in alphabetical order."""
     if not questionnaires:
         raise ValueError("an assessment needs at least one questionnaire")
     bands = [(level.id, level.min) for level in questionnaires[0].levels]
     for questionnaire in questionnaires[1:]:
         if [(level.id, level.min) for level in questionnaire.levels] != bands:
             raise ValueError("the questionnaires of one assessment must share their level bands")
+    questionnaires = used_together(questionnaires)
     responses = list(responses)
     consensus = consensus or {}
     targets = targets or {}
-    results = tuple(
-        _score_questionnaire(questionnaire, responses, consensus, targets)
+    present = {response.group for response in responses}
+    groups = [group for group in dict.fromkeys(group_order) if group in present]
+    groups += sorted(present - set(groups))
+    scored = [
+        _score_questionnaire(questionnaire, responses, consensus, targets, groups)
         for questionnaire in questionnaires
+    ]
+    results = tuple(result for result, _index in scored)
+    index = weighted_mean(
+        [(exact, as_written(r.weight)) for r, exact in scored if exact is not None]
     )
-    levels = questionnaires[0].levels
-    index = weighted_mean([(r.index, r.weight) for r in results if r.index is not None])
-    uncapped = questionnaires[0].level_for(index).id if index is not None else None
     caps = tuple(cap for result in results for cap in result.caps)
+    unscored = tuple(entry for result in results for entry in result.unscored_critical)
     return AssessmentResult(
-        index=index,
-        uncapped_level=uncapped,
-        level=_apply_caps(levels, uncapped, caps),
-        caps=caps,
+        **_standing(questionnaires[0], index, caps, unscored),
         respondents=len(responses),
-        groups=tuple(sorted({response.group for response in responses})),
+        groups=tuple(groups),
         questionnaires=results,
         action_plan=_action_plan(questionnaires, results),
     )
@@ -216,22 +95,24 @@ def _score_questionnaire(
     responses: list[Response],
     consensus: Mapping[ItemKey, Consensus],
     targets: Mapping[DimensionKey, str],
-) -> QuestionnaireResult:
+    groups: list[str],
+) -> tuple[QuestionnaireResult, Fraction | None]:
+    """The questionnaire's result, and its index as an exact fraction."""
     qid = questionnaire.id
     settings = questionnaire.settings
+    weights = Weights(questionnaire)
     items = [item for dimension in questionnaire.dimensions for item in dimension.items]
+    scales = item_scales(questionnaire, items)
 
-    tables = {item.id: item_scores(item, questionnaire) for item in items}
-
-    # Every respondent's item scores; N/A and unanswered items are left out. The same
-    # scores are also gathered per item, overall and per respondent group.
+    # Every respondent's item scores; N/A and unanswered items are left out. The values
+    # answered are also gathered per item, overall and per respondent group.
     per_respondent: list[dict[str, float]] = []
-    by_item: dict[str, list[float]] = {item.id: [] for item in items}
-    by_group: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_item: dict[str, list[int]] = {item.id: [] for item in items}
+    by_group: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     not_applicable: dict[str, int] = defaultdict(int)
     for response in responses:
         scores = {}
-        group_scores = by_group[response.group]
+        group_values = by_group[response.group]
         for item in items:
             value = response.answers.get((qid, item.id), _UNANSWERED)
             if value is _UNANSWERED:
@@ -239,84 +120,94 @@ def _score_questionnaire(
             if value is None:
                 not_applicable[item.id] += 1
                 continue
-            score = item_score(tables[item.id], item.id, value)
-            scores[item.id] = score
-            by_item[item.id].append(score)
-            group_scores[item.id].append(score)
+            floats = scales[item.id].floats
+            if value not in floats:
+                raise not_on_scale(item.id, value)
+            scores[item.id] = floats[value]
+            by_item[item.id].append(value)
+            group_values[item.id].append(value)
         per_respondent.append(scores)
 
     item_results: dict[str, ItemResult] = {}
+    aggregate: dict[str, Fraction] = {}
     for item in items:
-        summary = summarise(by_item[item.id])
+        scale, values = scales[item.id], by_item[item.id]
+        summary = summarise([scale.floats[value] for value in values])
         agreed = consensus.get((qid, item.id))
-        if agreed is not None:
-            score = item_score(tables[item.id], item.id, agreed.value)
-        else:
-            score = summary.mean if summary else None
+        exact = scale.score(item.id, agreed.value) if agreed is not None else scale.mean(values)
+        if exact is not None:
+            aggregate[item.id] = exact
         item_results[item.id] = ItemResult(
             item_id=item.id,
             weight=item.weight,
             answers=summary,
             not_applicable=not_applicable[item.id],
-            score=score,
+            score=as_float(exact),
             consensus=agreed,
             disagreement=bool(summary and summary.n >= 2 and summary.sd > settings.disagreement_sd),
         )
-    aggregate = {i: r.score for i, r in item_results.items() if r.score is not None}
-    groups = sorted(by_group)
-    group_item_scores = {
-        group: {item_id: math.fsum(values) / len(values) for item_id, values in scores.items()}
-        for group, scores in by_group.items()
+    group_items = {
+        group: {
+            item_id: scales[item_id].mean(values) for item_id, values in by_group[group].items()
+        }
+        for group in groups
     }
 
-    dimensions = []
+    dimensions, exact_scores = [], []
     for dimension in questionnaire.dimensions:
-        total = math.fsum(item.weight for item in dimension.items)
-        minimum = settings.min_coverage
-        score, coverage = dimension_score(dimension, aggregate, minimum, total)
+        score, coverage = dimension_score(dimension, aggregate, weights)
+        exact_scores.append(score)
         own_scores = [
             own
             for scores in per_respondent
-            if (own := dimension_score(dimension, scores, minimum, total)[0]) is not None
+            if (own := own_dimension_score(dimension, scores, weights)) is not None
         ]
-        by_group = {
-            group: dimension_score(dimension, group_item_scores[group], minimum, total)[0]
-            for group in groups
+        groups_exact = {
+            group: dimension_score(dimension, group_items[group], weights)[0] for group in groups
         }
-        scored_groups = [value for value in by_group.values() if value is not None]
+        scored_groups = [value for value in groups_exact.values() if value is not None]
         level = questionnaire.level_for(score) if score is not None else None
         target = _target(questionnaire, targets.get((qid, dimension.id)), level)
-        gap = max(0.0, target.min - score) if target and score is not None else None
+        gap = (
+            max(Fraction(0), as_written(target.min) - score)
+            if target is not None and score is not None
+            else None
+        )
         dimensions.append(
             DimensionResult(
                 dimension_id=dimension.id,
                 weight=dimension.weight,
                 critical=dimension.critical,
                 critical_threshold=dimension.critical_threshold,
-                score=score,
-                coverage=coverage,
+                score=as_float(score),
+                coverage=float(coverage),
                 sufficient=score is not None,
                 level=level.id if level else None,
                 respondents=summarise(own_scores),
-                by_group=by_group,
-                group_gap=max(scored_groups) - min(scored_groups)
+                by_group={group: as_float(value) for group, value in groups_exact.items()},
+                group_gap=as_float(max(scored_groups) - min(scored_groups))
                 if len(scored_groups) > 1
                 else None,
                 target_level=target.id if target else None,
                 target_score=target.min if target else None,
-                gap=gap,
-                priority=gap * dimension.weight if gap is not None else None,
+                gap=as_float(gap),
+                priority=as_float(gap * as_written(dimension.weight)) if gap is not None else None,
                 critical_breach=bool(
                     dimension.critical
                     and score is not None
-                    and score < dimension.critical_threshold
+                    and score < as_written(dimension.critical_threshold)
                 ),
                 items=tuple(item_results[item.id] for item in dimension.items),
             )
         )
 
-    index = weighted_mean([(d.score, d.weight) for d in dimensions if d.score is not None])
-    uncapped = questionnaire.level_for(index).id if index is not None else None
+    index = weighted_mean(
+        [
+            (score, as_written(dimension.weight))
+            for score, dimension in zip(exact_scores, questionnaire.dimensions, strict=True)
+            if score is not None
+        ]
+    )
     caps = tuple(
         LevelCap(
             questionnaire_id=qid,
@@ -328,16 +219,25 @@ def _score_questionnaire(
         for d in dimensions
         if d.critical_breach
     )
-    return QuestionnaireResult(
+    unscored = tuple(
+        UnscoredCritical(
+            questionnaire_id=qid,
+            dimension_id=d.dimension_id,
+            coverage=d.coverage,
+            min_coverage=settings.min_coverage,
+            threshold=d.critical_threshold,
+        )
+        for d in dimensions
+        if d.critical and not d.sufficient
+    )
+    result = QuestionnaireResult(
         questionnaire_id=qid,
         version=questionnaire.version,
         weight=questionnaire.weight,
-        index=index,
-        uncapped_level=uncapped,
-        level=_apply_caps(questionnaire.levels, uncapped, caps),
-        caps=caps,
+        **_standing(questionnaire, index, caps, unscored),
         dimensions=tuple(dimensions),
     )
+    return result, index
 
 
 def _target(
@@ -353,6 +253,26 @@ def _target(
         return None
     position = ids.index(current.id)
     return questionnaire.levels[position + 1] if position + 1 < len(ids) else None
+
+
+def _standing(
+    questionnaire: Questionnaire,
+    index: Fraction | None,
+    caps: tuple[LevelCap, ...],
+    unscored: tuple[UnscoredCritical, ...],
+) -> dict:
+    """An index's level, held down by the caps, and provisional while a critical
+    dimension could not be checked: the fields a questionnaire's result and the
+    assessment's share."""
+    uncapped = questionnaire.level_for(index).id if index is not None else None
+    return {
+        "index": as_float(index),
+        "uncapped_level": uncapped,
+        "level": _apply_caps(questionnaire.levels, uncapped, caps),
+        "caps": caps,
+        "unscored_critical": unscored,
+        "provisional": uncapped is not None and bool(unscored),
+    }
 
 
 def _apply_caps(

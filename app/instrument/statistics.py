@@ -7,7 +7,7 @@ the last bit whatever order the respondents come in.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -31,10 +31,3 @@ def summarise(values: Iterable[float]) -> Summary | None:
     median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     sd = math.sqrt(math.fsum((value - mean) ** 2 for value in ordered) / n)
     return Summary(n=n, mean=mean, median=median, sd=sd, min=ordered[0], max=ordered[-1])
-
-
-def weighted_mean(pairs: Sequence[tuple[float, float]]) -> float | None:
-    """Mean of ``(value, weight)`` pairs, or None when there are none."""
-    if not pairs:
-        return None
-    return math.fsum(value * weight for value, weight in pairs) / math.fsum(w for _, w in pairs)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from app.assessments import services
 from app.charts import Figure
 from app.instrument.definitions import Questionnaire
-from app.instrument.scoring import AssessmentResult
+from app.instrument.results import AssessmentResult
 from app.labels import STATUS_LABELS, group_label
 from app.models import Assessment, utcnow
 from app.reports.actions import action_assignments
@@ -54,6 +54,7 @@ class QuestionnaireSection:
     version: str
     index: float | None
     level: str | None
+    provisional: bool  # a critical dimension could not be checked against its threshold
     figures: tuple[Markup, ...]
     dimensions: tuple[DimensionRow, ...]
     answer_rate: float | None  # share of the items submitted responses answered (N/A too)
@@ -67,6 +68,15 @@ class CapNote:
     threshold: float
     level: str
     uncapped: str
+
+
+@dataclass(frozen=True)
+class UnscoredNote:
+    """A critical dimension with too few answers to be checked against its threshold."""
+
+    dimension: str
+    min_coverage: float
+    threshold: float
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,8 @@ class ReportContext:
     level: str | None
     level_description: str
     caps: tuple[CapNote, ...]
+    provisional: bool  # a critical dimension could not be checked against its threshold
+    unscored: tuple[UnscoredNote, ...]
     strengths: tuple[DimensionRow, ...]
     gaps: tuple[DimensionRow, ...]
     observations: str
@@ -287,6 +299,15 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
             )
             for cap in result.caps
         ),
+        provisional=result.provisional,
+        unscored=tuple(
+            UnscoredNote(
+                dimension=rows[(entry.questionnaire_id, entry.dimension_id)].title,
+                min_coverage=entry.min_coverage,
+                threshold=entry.threshold,
+            )
+            for entry in result.unscored_critical
+        ),
         strengths=tuple(scored_rows[:HIGHLIGHTS]),
         gaps=tuple(
             rows[(action.questionnaire_id, action.dimension_id)]
@@ -337,6 +358,7 @@ def _section(
         version=definition.version,
         index=scored.index,
         level=levels.get(scored.level),
+        provisional=scored.provisional,
         figures=tuple(figure.html for figure in figures),
         dimensions=tuple(rows[(definition.id, d.id)] for d in definition.dimensions),
         answer_rate=given / (items * submitted) if submitted else None,

@@ -39,6 +39,13 @@ RENDERER_FILES = (
     "static/css/report.css",
     "app/charts.py",
     "app/i18n.py",
+    "app/assessments/services.py",  # which answers are scored, and how they are read
+    "app/instrument/definitions.py",  # the scoring, down to its arithmetic
+    "app/instrument/exact.py",
+    "app/instrument/results.py",
+    "app/instrument/scoring.py",
+    "app/instrument/sharing.py",
+    "app/instrument/statistics.py",
     "app/reports/context.py",
     "app/reports/figures.py",
     "app/reports/render.py",

@@ -87,7 +87,7 @@ def item_choices(questionnaire: Questionnaire, item: Item, language: str) -> lis
 # Frozen definitions never change, so what is drawn from them alone is built once per
 # process: the form class of a page, the radio buttons of an item for each choice, and
 # the list of pages with each one marked as current.
-_FORM_CLASSES: dict[tuple[str, str, str, str], type[FlaskForm]] = {}
+_FORM_CLASSES: dict[tuple[str, str, str, tuple[str, ...], str], type[FlaskForm]] = {}
 _SCALES: dict[tuple[str, str, str, str, str], Markup] = {}
 _PAGE_LISTS: dict[tuple[tuple[tuple[str, str], ...], int, str], Markup] = {}
 
@@ -95,7 +95,10 @@ _PAGE_LISTS: dict[tuple[tuple[tuple[str, str], ...], int, str], Markup] = {}
 def page_form_class(page: Page, language: str) -> type[FlaskForm]:
     """The form that reads a posted page (GET requests draw the page from the answers)."""
     questionnaire = page.questionnaire
-    key = (questionnaire.id, questionnaire.version, page.dimension.id, language)
+    # The items are part of the key: a dimension leaves out an item it shares with
+    # another questionnaire of the same assessment (app/instrument/sharing.py).
+    items = tuple(item.id for item in page.dimension.items)
+    key = (questionnaire.id, questionnaire.version, page.dimension.id, items, language)
     if key in _FORM_CLASSES:
         return _FORM_CLASSES[key]
 
