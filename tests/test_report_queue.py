@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from app.reports.cache import cache_key, is_cached
 from app.reports.pdf import render_and_keep
 from app.reports.prepare import preparing_steps, render_report
 from tests import factories
+from tests.browser import SERVER_WARNINGS, log_in
 from tests.jobs import join_jobs, wait_until
 
 RENDERED = re.compile(r"Report of assessment \d+ \((fa|en)\): \d+ pages rendered")
@@ -208,3 +210,22 @@ def test_a_deleted_assessment_render_does_nothing(app, world):
     db.session.commit()
     render_report(assessment.id, "en", key)
     assert db.session.scalar(select(ReportCache.id)) is None
+
+
+@SERVER_WARNINGS[0]
+@SERVER_WARNINGS[1]
+def test_the_browser_waits_on_the_page_and_gets_the_pdf_without_javascript(
+    browser, live_server, world
+):
+    assessment = small_assessment(world, AssessmentStatus.PUBLISHED)
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    log_in(page, live_server, world.owner)
+    url = f"{live_server}{pdf_url(assessment, 'en')}"
+    with page.expect_download(timeout=120_000) as download:
+        page.goto(url)
+        assert page.locator("h1").inner_text() == "The report is being prepared"
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert download.value.suggested_filename == f"crm-readiness-report-{assessment.id}-en.pdf"
+    context.close()
