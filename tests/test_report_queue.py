@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.assessments import services
 from app.assessments.services import Actor
 from app.extensions import db
 from app.jobs import JobProgress
-from app.models import AssessmentStatus, ReportCache
+from app.models import AssessmentQuestionnaire, AssessmentStatus, ReportCache
 from app.reports.cache import cache_key, is_cached
 from app.reports.pdf import render_and_keep
 from app.reports.prepare import preparing_steps, render_report
@@ -229,3 +229,27 @@ def test_the_browser_waits_on_the_page_and_gets_the_pdf_without_javascript(
     assert pdf.startswith(b"%PDF-")
     assert download.value.suggested_filename == f"crm-readiness-report-{assessment.id}-en.pdf"
     context.close()
+
+
+def test_a_render_that_keeps_failing_says_so_and_can_be_tried_again(client, auth, world):
+    assessment = small_assessment(world)
+    # A broken assessment: its questionnaires are gone, so the render cannot score it.
+    db.session.execute(
+        delete(AssessmentQuestionnaire).where(
+            AssessmentQuestionnaire.assessment_id == assessment.id
+        )
+    )
+    db.session.commit()
+    auth.login(world.consultant_assigned)
+    url = pdf_url(assessment, "en")
+    client.get(url)
+    join_jobs(client.application)  # tried again three times, then given up
+
+    page = client.get(url)
+    assert page.status_code == 202
+    text = page.get_data(as_text=True)
+    assert "The report could not be prepared." in text
+    assert 'http-equiv="refresh"' not in text  # nothing more to wait for
+    again = client.get(url + "&retry=1")  # the page's "Try again" queues it once more
+    assert again.status_code == 302
+    assert again.headers["Location"] == url
