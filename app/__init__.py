@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from app import jobs, passwords
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
+    from app.reports.changes import watch_changes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -52,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     passwords.init_app(app)
     jobs.init_app(app)
+    watch_changes()  # published reports rendered again when what they show changes
 
 
 def register_blueprints(app: Flask) -> None:

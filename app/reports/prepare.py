@@ -3,12 +3,8 @@ background whenever something it shows changes, so a download is served from the
 
 How a change becomes a render:
 
-1. After every commit, ``organisations_touched`` names the organisations whose published
-   reports the committed rows may change: the assessment's own rows once it has been
-   published (answers, consensus, targets, observations, action owners, the publication
-   itself), any row of the organisation (its name, branding, consultants, customer
-   tracker), and a consultant's name or workspace branding. It reads the rows the commit
-   wrote, and the database only for rows it does not already hold.
+1. After every commit, ``app/reports/changes.py`` names the organisations whose published
+   reports the committed rows may change.
 2. Each such organisation gets one ``refresh_reports`` job per ``REPORT_RENDER_DELAY``
    seconds: its id names the organisation and the time window, and it runs at the window's
    end, so a burst of changes (a consultant setting twenty consensus values) is looked at
@@ -27,43 +23,23 @@ A deploy that changes the renderer changes every key: each worker, on starting, 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from itertools import chain
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from redis.exceptions import RedisError
-from sqlalchemy import event, inspect, or_, select, union
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
 from app.labels import LANGUAGE_NAMES
-from app.models import (
-    Answer,
-    Assessment,
-    AssessmentStatus,
-    AuditEvent,
-    ConsultantAssignment,
-    ConsultantBranding,
-    Organisation,
-    ReportCache,
-    Respondent,
-    User,
-)
+from app.models import Assessment, AssessmentStatus
 from app.reports.cache import cache_key, is_cached
 from app.reports.pdf import render_and_keep
 from app.reports.render import renderer_fingerprint
 
 # The states in which an organisation's owners read the report (``app/policy.py``).
 PUBLISHED_STATES = (AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)
-# Rows written beside a report's inputs that no report shows.
-_NOT_INPUTS = (AuditEvent, ReportCache)
-_TOUCHED = "reports.organisations_touched"  # key in Session.info
 
 
 PREPARING_REFRESH_SECONDS = 3  # how often the "being prepared" page looks again
@@ -161,131 +137,3 @@ def prepare_after_deploy() -> None:
     files' hash names the job, so workers starting together queue it once)."""
     if current_app.config["REPORTS_RENDER_AHEAD"]:
         jobs.enqueue(refresh_all_reports, job_id=f"reports-for-{renderer_fingerprint()[:16]}")
-
-
-def queue_refresh(organisation_id: int) -> None:
-    """One ``refresh_reports`` per organisation and time window, at the window's end."""
-    delay = current_app.config["REPORT_RENDER_DELAY"]
-    if delay <= 0:
-        jobs.enqueue(refresh_reports, organisation_id)
-        return
-    window = int(time.time() // delay)
-    jobs.enqueue(
-        refresh_reports,
-        organisation_id,
-        job_id=f"refresh-{organisation_id}-{window}",
-        at=datetime.fromtimestamp((window + 1) * delay, UTC),
-    )
-
-
-@event.listens_for(db.session, "after_flush")
-def _note_touched(session: Session, _flush_context) -> None:
-    if current_app.config["REPORTS_RENDER_AHEAD"]:
-        touched = organisations_touched(session)
-        if touched:
-            session.info.setdefault(_TOUCHED, set()).update(touched)
-
-
-@event.listens_for(db.session, "after_commit")
-def _queue_refreshes(session: Session) -> None:
-    for organisation_id in sorted(session.info.pop(_TOUCHED, ())):
-        try:
-            queue_refresh(organisation_id)
-        except RedisError:
-            # The change is saved; its reports are rendered when first asked for instead.
-            current_app.logger.exception("Could not queue the reports of %s", organisation_id)
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget_touched(session: Session) -> None:
-    session.info.pop(_TOUCHED, None)
-
-
-def organisations_touched(session: Session) -> set[int]:
-    """The organisations whose published reports the rows being flushed may change."""
-    organisations: set[int] = set()
-    assessments: set[int] = set()
-    respondents: set[int] = set()
-    users: set[int] = set()
-    for row in chain(session.new, session.dirty, session.deleted):
-        if isinstance(row, _NOT_INPUTS):
-            continue
-        if isinstance(row, Organisation):
-            organisations.add(_value(row, "id"))
-        elif isinstance(row, Assessment):
-            assessments.add(_value(row, "id"))
-        elif isinstance(row, Answer):
-            respondents.add(_value(row, "respondent_id"))
-        elif isinstance(row, ConsultantBranding):
-            users.add(_value(row, "user_id"))
-        elif isinstance(row, User):
-            if inspect(row).attrs.name.history.has_changes():  # the report's cover names them
-                users.add(_value(row, "id"))
-        elif hasattr(row, "assessment_id"):
-            assessments.add(_value(row, "assessment_id"))
-        elif hasattr(row, "organisation_id"):
-            organisations.add(_value(row, "organisation_id"))
-    organisations.discard(None)
-    respondents.discard(None)
-    assessments.discard(None)
-    users.discard(None)
-
-    unknown_assessments, unknown_respondents = set(), set()
-    for respondent_id in respondents:
-        respondent = _in_session(session, Respondent, respondent_id)
-        if respondent.get("assessment_id") is None:
-            unknown_respondents.add(respondent_id)
-        else:
-            assessments.add(respondent["assessment_id"])
-    for assessment_id in assessments:
-        assessment = _in_session(session, Assessment, assessment_id)
-        if "published_at" not in assessment:
-            unknown_assessments.add(assessment_id)
-        elif assessment["published_at"] is not None:
-            organisations.add(assessment["organisation_id"])
-
-    if unknown_assessments or unknown_respondents:
-        organisations.update(
-            session.scalars(
-                select(Assessment.organisation_id).where(
-                    Assessment.published_at.is_not(None),
-                    or_(
-                        Assessment.id.in_(unknown_assessments),
-                        Assessment.id.in_(
-                            select(Respondent.assessment_id).where(
-                                Respondent.id.in_(unknown_respondents)
-                            )
-                        ),
-                    ),
-                )
-            )
-        )
-    if users:
-        organisations.update(
-            session.scalars(
-                union(
-                    select(ConsultantAssignment.organisation_id).where(
-                        ConsultantAssignment.consultant_id.in_(users)
-                    ),
-                    select(Assessment.organisation_id).where(
-                        Assessment.created_by_id.in_(users), Assessment.published_at.is_not(None)
-                    ),
-                )
-            )
-        )
-    return organisations
-
-
-def _value(row, name: str):
-    """A column of a row being flushed, read from what the session holds; loaded from the
-    database only when it has expired, and None for a deleted row that has."""
-    state = inspect(row)
-    if name in state.dict:
-        return state.dict[name]
-    return None if state.deleted or state.was_deleted else getattr(row, name)
-
-
-def _in_session(session: Session, model: type, row_id: int) -> dict:
-    """The loaded attributes of a row the session holds (empty when it holds none)."""
-    row = session.identity_map.get(identity_key(model, row_id))
-    return inspect(row).dict if row is not None else {}
