@@ -134,8 +134,10 @@ class InProcessQueue:
     def _failed(self, job: _Job, error: Exception) -> None:
         with self._app.app_context():
             intervals = retry_intervals()
-        retry_in = intervals[job.tries] if job.tries < len(intervals) else None
-        log_failure(task_name(job.function), job.args, job.id, error_line(error), retry_in, error)
+            retry_in = intervals[job.tries] if job.tries < len(intervals) else None
+            log_failure(
+                task_name(job.function), job.args, job.id, error_line(error), retry_in, error
+            )
         with self._changed:
             job.error = error_line(error)
             if retry_in is None:
