@@ -77,6 +77,22 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
+    # Background jobs (report renders, e-mail): on Redis, run by `flask worker`, when
+    # REDIS_URL is set; else on a few threads of the web process.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    JOB_THREADS = int(os.environ.get("JOB_THREADS", "2"))  # without Redis only
+    # Seconds before each new try of a failed job: three more tries, then it waits for
+    # the admin's "Try again".
+    JOB_RETRY_INTERVALS = tuple(
+        int(seconds) for seconds in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",")
+    )
+    # A job whose worker has not been heard from for this long is run again elsewhere.
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "90"))
+    # Render published reports whenever what they show changes, changes that come within
+    # REPORT_RENDER_DELAY seconds of each other making one render.
+    REPORTS_RENDER_AHEAD = _env_bool("REPORTS_RENDER_AHEAD", True)
+    REPORT_RENDER_DELAY = int(os.environ.get("REPORT_RENDER_DELAY", "5"))
+
     ITEMS_PER_PAGE = 25
     # Questionnaire definitions (YAML), one file per questionnaire.
     ASSESSMENTS_DIR = os.environ.get("ASSESSMENTS_DIR", str(Path(__file__).parent / "assessments"))
@@ -133,6 +149,12 @@ class TestConfig(Config):
     BABEL_DEFAULT_TIMEZONE = "UTC"
     ALLOW_DEMO_DATA = True
     MAIL_SERVER = None
+    # Jobs run on threads of the test process (tests of the Redis queue start real workers
+    # themselves); renders ahead of time only where a test turns them on.
+    REDIS_URL = None
+    JOB_RETRY_INTERVALS = (0, 0, 0)
+    REPORTS_RENDER_AHEAD = False
+    REPORT_RENDER_DELAY = 0
     # Fast hashing keeps the suite quick; never use these figures outside tests.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

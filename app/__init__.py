@@ -40,9 +40,10 @@ def configure(app: Flask, config_class: type[Config]) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import passwords
+    from app import jobs, passwords
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
+    from app.reports.changes import watch_changes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -51,12 +52,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     passwords.init_app(app)
+    jobs.init_app(app)
+    watch_changes()  # published reports rendered again when what they show changes
 
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.assessments import bp as assessments_bp
     from app.auth import bp as auth_bp
+    from app.jobs.routes import bp as jobs_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
     from app.reports.routes import bp as reports_bp
@@ -66,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(jobs_bp, url_prefix="/admin/jobs")
     app.register_blueprint(organisations_bp, url_prefix="/organisations")
     app.register_blueprint(assessments_bp)
     app.register_blueprint(respond_bp)

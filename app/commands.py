@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask users ...`` and ``flask demo``."""
+"""Command-line tools: ``flask users ...``, ``flask demo`` and ``flask worker``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from app.instrument.loader import (
     shared_item_problems,
 )
 from app.instrument.versions import check_not_conflicting
+from app.jobs.worker import worker_command
 from app.models import QuestionnaireVersion, StaffRole, User
 from app.passwords import MIN_PASSWORD_LENGTH, hash_password
 
@@ -174,5 +175,6 @@ def _check_against_frozen_copy(definition) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(worker_command)
     app.cli.add_command(questionnaires_cli)
     app.cli.add_command(load_demo)

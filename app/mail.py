@@ -1,5 +1,13 @@
-"""Outgoing e-mail over SMTP; with no MAIL_SERVER configured the message goes to the
-log, so a developer can follow links such as password resets."""
+"""Outgoing e-mail. With MAIL_SERVER set, ``send_mail`` queues the message and a background
+job hands it to the SMTP server, so a request never waits for it (and a password page
+answers as fast for an address that has an account as for one that has none). Without
+MAIL_SERVER the message goes to the log at once, so a developer can follow links such as
+password resets.
+
+A message is sent at least once: a delivery that fails is tried again (``app/jobs``), and
+one whose worker dies just after the server accepted it is sent twice. A delivery that got
+as far as the server's acceptance records it, so a job run again after that skips it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,11 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import gettext as _
+
+from app import jobs
+
+_SENT = "sent"  # the step a delivery records once the server has accepted it
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
@@ -19,14 +32,27 @@ def send_mail(to: str, subject: str, body: str) -> None:
             body,
         )
         return
+    jobs.enqueue(deliver_mail, to, subject, body)
+
+
+@jobs.task(
+    label=lambda to, subject, _body: _(
+        "E-mail to %(address)s: %(subject)s", address=to, subject=subject
+    )
+)
+def deliver_mail(to: str, subject: str, body: str) -> None:
+    if jobs.current_step() == _SENT:
+        return
+    config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
+        jobs.step(_SENT)

@@ -21,6 +21,7 @@ from app.models import Assessment, AssessmentStatus, MemberRole, Organisation, R
 
 class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
+    MANAGE_JOBS = "manage_jobs"  # the background queue: its depth, failed jobs, retries
     CREATE_ORGANISATION = "create_organisation"
     LIST_ORGANISATIONS = "list_organisations"
     VIEW_ORGANISATION = "view_organisation"
@@ -114,6 +115,7 @@ def _the_respondent(user: User, respondent: Respondent) -> bool:
 
 RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_USERS: _admin,
+    Action.MANAGE_JOBS: _admin,
     Action.CREATE_ORGANISATION: _staff,
     Action.LIST_ORGANISATIONS: _staff,
     Action.VIEW_ORGANISATION: _admin_assigned_or_member,

@@ -21,9 +21,11 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from app.jobs.in_process import InProcessQueue
 from config import TestConfig
 from tests import factories
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.jobs import SmtpServer
 
 
 def pytest_report_header() -> str:
@@ -99,8 +101,12 @@ def _app(config_class, _schema):
 
 @pytest.fixture
 def app(_app):
+    # A job queue of its own (jobs run on threads of this process): no job or failure of
+    # an earlier test, and nothing left running when the tables are emptied.
+    _app.extensions["jobs"] = InProcessQueue(_app, _app.config["JOB_THREADS"])
     with _app.app_context():
         yield _app
+        _app.extensions["jobs"].join()
         db.session.remove()
         _empty_all_tables()
         limiter.reset()  # each test starts with a clean rate-limit count
@@ -116,6 +122,17 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A real SMTP server on loopback that the app sends through (``tests/jobs.py``)."""
+    with SmtpServer() as server:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+        monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+        monkeypatch.setitem(app.config, "PASSWORD_MAIL_RATE_LIMIT", "1000 per minute")
+        yield server
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import pytest
 from tests.factories import AssessmentWorld, TrackerWorld, World
 
 OK, LOGIN, DENIED, REDIRECT, NOT_FOUND = "ok", "login", "denied", "redirect", "not found"
+# A report's PDF that is not ready yet: the "being prepared" page (HTTP 202).
+ACCEPTED = "accepted"
 # A permitted request whose (empty) form the view refuses as malformed.
 BAD_REQUEST = "bad request"
 ROLES = (
@@ -106,6 +108,7 @@ GRID = [
         "/admin/users/{manager_id}/two-factor/reset",
         ADMIN_ONLY_ACTION,
     ),
+    ("jobs.retry", "POST", "/admin/jobs/no-such-job/retry", ADMIN_ONLY_ACTION),
     ("organisations.index", "GET", "/organisations/", STAFF_ONLY),
     ("organisations.create", "GET", "/organisations/new", STAFF_ONLY),
     ("organisations.show", "GET", "/organisations/{org_id}", ORGANISATION_READERS),
@@ -222,8 +225,18 @@ GRID = [
     # The readiness report: staff of the organisation at any time, its owners once published.
     ("reports.preview", "GET", "/assessments/{open_id}/report", RESULTS_BEFORE_PUBLISHING),
     ("reports.preview", "GET", "/assessments/{published_id}/report", RESULTS_PUBLISHED),
-    ("reports.download", "GET", "/assessments/{open_id}/report.pdf", RESULTS_BEFORE_PUBLISHING),
-    ("reports.download", "GET", "/assessments/{published_id}/report.pdf", RESULTS_PUBLISHED),
+    (
+        "reports.download",
+        "GET",
+        "/assessments/{open_id}/report.pdf",
+        outcomes(LOGIN, ACCEPTED, ACCEPTED, DENIED, DENIED, DENIED, DENIED),
+    ),
+    (
+        "reports.download",
+        "GET",
+        "/assessments/{published_id}/report.pdf",
+        outcomes(LOGIN, ACCEPTED, ACCEPTED, DENIED, ACCEPTED, DENIED, DENIED),
+    ),
     (
         "reports.set_action_owner",
         "POST",
@@ -413,6 +426,7 @@ def test_access(client, auth, world, assessments, tracker, method, path, role, e
     location = response.headers.get("Location", "")
     actual = {
         200: OK,
+        202: ACCEPTED,
         400: BAD_REQUEST,
         403: DENIED,
         404: NOT_FOUND,

@@ -24,6 +24,7 @@ from app.models.reports import DEFAULT_ACCENT
 from app.reports.cache import cache_key
 from tests import factories
 from tests.conftest import csrf_token_from
+from tests.jobs import download_report
 
 CONSULTANT_COLOUR = "#2e86c1"
 ORGANISATION_COLOUR = "#8e44ad"
@@ -46,7 +47,7 @@ def logo_in(colour: str) -> bytes:
 
 
 def download(client, assessment):
-    return client.get(f"/assessments/{assessment.id}/report.pdf?lang=en")
+    return download_report(client, assessment, "en")
 
 
 def cover(pdf: bytes):

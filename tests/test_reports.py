@@ -38,6 +38,7 @@ from app.reports.cache import cache_key
 from app.reports.forms import check_logo
 from app.reports.render import ASSET_ORIGIN, AssetRefused, Logo, ReportFetcher
 from tests import factories
+from tests.jobs import download_report
 
 ZWNJ = "\u200c"
 
@@ -61,13 +62,9 @@ def report(world):
     return assessment
 
 
-def download(client, assessment, language):
-    return client.get(f"/assessments/{assessment.id}/report.pdf?lang={language}")
-
-
 def test_english_pdf_is_a_paged_report_with_its_contents(client, auth, world, report):
     auth.login(world.consultant_assigned)
-    response = download(client, report, "en")
+    response = download_report(client, report, "en")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == (
@@ -101,7 +98,7 @@ def test_english_pdf_is_a_paged_report_with_its_contents(client, auth, world, re
 
 def test_persian_pdf_is_right_to_left_with_persian_digits(client, auth, world, report):
     auth.login(world.consultant_assigned)
-    response = download(client, report, "fa")
+    response = download_report(client, report, "fa")
     pages = pdf_text(response.data)
     everything = squeeze("\n".join(pages))
     for text in (
@@ -196,20 +193,20 @@ def test_a_cached_download_is_served_without_rendering_until_an_answer_changes(
     client, auth, world, report
 ):
     auth.login(world.consultant_assigned)
-    first = download(client, report, "en").data
+    first = download_report(client, report, "en").data
     # Mark the stored copy: if the next download shows the mark, nothing was rendered.
     marked = b"%PDF-1.7 served from the cache"
     row = db.session.scalar(select(ReportCache))
     row.pdf = marked
     db.session.commit()
-    assert download(client, report, "en").data == marked
+    assert download_report(client, report, "en").data == marked
     # One answer changes: the key changes, the PDF is rendered anew and replaces the old.
     answer = db.session.scalar(
         select(Answer).join(Respondent).where(Respondent.assessment_id == report.id)
     )
     answer.value = 1 if answer.value != 1 else 5
     db.session.commit()
-    fresh = download(client, report, "en").data
+    fresh = download_report(client, report, "en").data
     assert fresh not in (marked, b"")
     assert pdf_text(fresh)[0] == pdf_text(first)[0]  # the same cover
     rows = db.session.scalars(select(ReportCache)).all()
@@ -262,7 +259,7 @@ def test_the_report_carries_the_tracker_evidence_and_follows_the_tracker(
 ):
     auth.login(world.consultant_assigned)
     key = cache_key(report, "en")
-    pages = pdf_text(download(client, report, "en").data)
+    pages = pdf_text(download_report(client, report, "en").data)
     contents = squeeze(pages[1])
     assert squeeze("Tracker evidence") in contents  # listed in the contents
     evidence = squeeze("".join(pages))
@@ -274,10 +271,10 @@ def test_the_report_carries_the_tracker_evidence_and_follows_the_tracker(
 
 def test_owners_read_the_report_only_once_published(client, auth, world, report):
     auth.login(world.owner)
-    assert download(client, report, "en").status_code == 403
+    assert download_report(client, report, "en").status_code == 403
     services.change_status(report, AssessmentStatus.PUBLISHED, Actor.of_user(world.admin))
     db.session.commit()
-    assert download(client, report, "en").status_code == 200
+    assert download_report(client, report, "en").status_code == 200
     assert client.get(f"/assessments/{report.id}/report").status_code == 200
 
 
@@ -292,7 +289,7 @@ def test_user_text_is_escaped_in_the_preview_and_written_as_text_in_the_pdf(
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<img src="file:' not in page
-    text = "\n".join(pdf_text(download(client, report, "en").data))
+    text = "\n".join(pdf_text(download_report(client, report, "en").data))
     assert "<script>alert(1)</script> Acme" in text
     assert '<img src="file:///etc/passwd">' in text
 
@@ -352,7 +349,7 @@ def test_branding_shows_the_logo_and_accent_in_the_report(client, auth, world, r
     current_logo = f"/organisations/{world.organisation.id}/logo?v={branding.logo_hash}"
     assert f'src="{current_logo}"' in branding_page.get_data(as_text=True)
     assert client.get(current_logo).data == branding.logo
-    cover = PdfReader(io.BytesIO(download(client, report, "en").data)).pages[0]
+    cover = PdfReader(io.BytesIO(download_report(client, report, "en").data)).pages[0]
     assert len(cover.images) == 1
     # Removing the logo leaves the colour.
     client.post(
@@ -449,7 +446,7 @@ def test_consultant_sets_an_owner_and_due_date_shown_in_the_report(client, auth,
     assert 'value="Head of sales"' in client.get(f"/assessments/{report.id}/results").get_data(
         as_text=True
     )
-    text = " ".join("\n".join(pdf_text(download(client, report, "en").data)).split())
+    text = " ".join("\n".join(pdf_text(download_report(client, report, "en").data)).split())
     assert "Head of sales" in text
     assert "Mar 20, 2027" in text
     # Something that is not a recommendation of the plan is refused.

@@ -193,6 +193,10 @@ def cached_pdf(key: str) -> CachedPdf | None:
     return CachedPdf(row.pdf, row.pages) if row else None
 
 
+def is_cached(key: str) -> bool:
+    return db.session.scalar(select(ReportCache.id).where(ReportCache.key == key)) is not None
+
+
 def store_pdf(assessment_id: int, language: str, key: str, data: bytes, pages: int) -> None:
     """Keep the PDF, replacing the assessment's older ones in this language, and commit.
     When another request stored the same key first, its copy is kept."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,8 +104,12 @@ class RenderedPdf:
     pages: int
 
 
-def render_pdf(context: ReportContext, logo: Logo | None) -> RenderedPdf:
-    """The report as a PDF; call inside ``force_locale(context.language)``."""
+def render_pdf(
+    context: ReportContext, logo: Logo | None, on_step: Callable[[str], None] = lambda _step: None
+) -> RenderedPdf:
+    """The report as a PDF; call inside ``force_locale(context.language)``. ``on_step`` hears
+    of each stage ("layout", "writing"), for whoever waits for the PDF."""
+    on_step("layout")
     logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
     html = render_report_html(
         context,
@@ -114,6 +119,7 @@ def render_pdf(context: ReportContext, logo: Logo | None) -> RenderedPdf:
     )
     fetcher = ReportFetcher(Path(current_app.static_folder), {logo_path: logo} if logo else {})
     document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+    on_step("writing")
     return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
 
 

@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import CONTENT_SECURITY_POLICY
+from app import CONTENT_SECURITY_POLICY, jobs
 from app.assessments.routes import assessment_or_404, current_actor
 from app.assessments.services import score
 from app.extensions import db
@@ -44,9 +44,11 @@ from app.reports.branding import (
     report_branding,
     workspace_branding_of,
 )
+from app.reports.cache import cache_key, cached_pdf
 from app.reports.context import build_context
 from app.reports.forms import ActionOwnerForm, BrandingForm
 from app.reports.pdf import report_pdf
+from app.reports.prepare import PREPARING_REFRESH_SECONDS, preparing_steps, queue_report
 from app.reports.render import page_style, render_report_html, style_hash
 
 bp = Blueprint("reports", __name__, cli_group="reports")
@@ -90,13 +92,32 @@ def preview(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/report.pdf")
 def download(assessment_id: int):
+    """The PDF when it is ready; else its render is queued (once, however many ask) and a
+    page that reloads itself shows how far it is, until the reload gets the PDF."""
     assessment = assessment_or_404(assessment_id, Action.VIEW_REPORT)
     language = _language()
-    report = report_pdf(assessment, language)
-    response = Response(report.data, mimetype="application/pdf")
-    filename = f"crm-readiness-report-{assessment.id}-{language}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    key = cache_key(assessment, language)
+    cached = cached_pdf(key)
+    if cached is not None:
+        response = Response(cached.data, mimetype="application/pdf")
+        filename = f"crm-readiness-report-{assessment.id}-{language}.pdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    job_id = queue_report(assessment.id, language, key)
+    progress = jobs.progress(job_id) or jobs.JobProgress("queued")
+    if progress.state == "failed" and request.args.get("retry"):
+        jobs.retry(job_id)
+        return redirect(url_for("reports.download", assessment_id=assessment.id, lang=language))
+    page = render_template(
+        "reports/preparing.html",
+        assessment=assessment,
+        language=language,
+        language_name=LANGUAGE_NAMES[language],
+        progress=progress,
+        steps=preparing_steps(progress),
+        refresh_seconds=PREPARING_REFRESH_SECONDS,
+    )
+    return page, 202, {"Retry-After": str(PREPARING_REFRESH_SECONDS)}
 
 
 @bp.route("/assessments/<int:assessment_id>/report/logo")

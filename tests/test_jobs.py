@@ -1,0 +1,229 @@
+"""The job queue: real ``flask worker`` processes on the Redis at 127.0.0.1:6379 (database
+5, emptied before and after each test), and the admin's panel of queued and failed jobs
+on both engines. The web side runs in the test process; workers are separate processes
+on the same database, as on a server."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.assessments import services
+from app.assessments.services import Actor
+from app.extensions import db
+from app.jobs.redis_queue import RedisQueue
+from app.models import AssessmentStatus, ReportCache
+from app.reports.cache import cache_key
+from app.reports.prepare import report_job_id
+from tests import factories
+from tests.conftest import csrf_token_from
+from tests.jobs import (
+    TEST_REDIS_URL,
+    join_jobs,
+    redis_or_skip,
+    run_worker,
+    start_worker,
+    stop_worker,
+    wait_until,
+)
+
+
+@pytest.fixture
+def redis_queue(app, monkeypatch):
+    """The web side queues on Redis (database 5) for the workers the test starts."""
+    connection = redis_or_skip()
+    queue = RedisQueue(TEST_REDIS_URL)
+    monkeypatch.setitem(app.extensions, "jobs", queue)
+    yield queue
+    connection.flushdb()
+
+
+def published_report(world):
+    assessment = factories.answered_assessment(
+        world.organisation,
+        world.consultant_assigned,
+        respondents=3,
+        questionnaires=[factories.supporting_conditions()],
+    )
+    services.change_status(
+        assessment, AssessmentStatus.PUBLISHED, Actor.of_user(world.consultant_assigned)
+    )
+    db.session.commit()
+    return assessment
+
+
+def stored_reports() -> list[ReportCache]:
+    db.session.commit()  # a new transaction sees what the workers wrote
+    return db.session.scalars(select(ReportCache)).all()
+
+
+def ask_for_password_links(client, *addresses: str) -> None:
+    for address in addresses:
+        factories.make_user(email=address)
+        assert client.post("/password/forgot", data={"email": address}).status_code == 302
+
+
+def test_the_worker_command_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output
+
+
+def test_two_workers_share_the_queue_and_do_each_job_once(
+    client, auth, world, redis_queue, smtp, database_url
+):
+    assessment = published_report(world)
+    for reader in (world.owner, world.consultant_assigned, world.admin):
+        auth.login(reader)
+        page = client.get(f"/assessments/{assessment.id}/report.pdf?lang=fa")
+        assert page.status_code == 202
+        assert "Waiting for its turn" in page.get_data(as_text=True)
+    auth.logout()
+    addresses = ["ann@example.com", "bob@example.com", "cyd@example.com"]
+    ask_for_password_links(client, *addresses)
+    assert redis_queue.overview(10).waiting == 4  # one render for three readers, three mails
+    assert smtp.messages == []
+
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    workers = [start_worker(database_url, **settings) for _ in range(2)]
+    try:
+        wait_until(lambda: len(stored_reports()) == 1, message="the report")
+        messages = smtp.wait_for_messages(3)
+        wait_until(lambda: redis_queue.overview(10).running == 0, message="idle workers")
+    finally:
+        output = "".join(stop_worker(worker) for worker in workers)
+    assert sorted(line for m in messages for line in m.splitlines() if line.startswith("To:")) == [
+        f"To: {address}" for address in addresses
+    ]
+    assert output.count("pages rendered") == 1
+    overview = redis_queue.overview(10)
+    assert (overview.waiting, overview.failed_count) == (0, 0)
+
+    auth.login(world.owner)
+    response = client.get(f"/assessments/{assessment.id}/report.pdf?lang=fa")
+    assert response.status_code == 200
+    assert response.data == stored_reports()[0].pdf
+
+
+def test_a_render_killed_midway_leaves_no_pdf_and_runs_again(
+    client, auth, world, redis_queue, database_url
+):
+    assessment = published_report(world)
+    auth.login(world.consultant_assigned)
+    url = f"/assessments/{assessment.id}/report.pdf?lang=en"
+    assert client.get(url).status_code == 202
+    job_id = report_job_id(assessment.id, "en", cache_key(assessment, "en"))
+
+    worker = start_worker(database_url)
+    try:
+        wait_until(
+            lambda: (progress := redis_queue.progress(job_id)) and progress.step == "layout",
+            message="the render to lay out its pages",
+        )
+        page = client.get(url).get_data(as_text=True)
+        assert '<li class="job-step job-step-current" aria-current="step">' in page
+        assert page.index("Laying out the pages") > page.index('aria-current="step"')
+        # The worker and its work horse (which runs in a process group of its own) die.
+        for pid in [worker.pid, *descendants(worker.pid)]:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        worker.kill()
+        worker.communicate(timeout=30)
+    assert stored_reports() == []  # nothing half-written
+    assert redis_queue.progress(job_id).state == "started"  # as the dead worker left it
+
+    # Once its lease has run out, the next worker takes the job back and runs it again.
+    wait_until(lambda: expired(redis_queue, job_id), message="the lease to run out")
+    output = run_worker(database_url)
+    assert "its worker stopped answering" in output
+    [stored] = stored_reports()
+    assert stored.key == cache_key(assessment, "en")
+    assert len(PdfReader(io.BytesIO(stored.pdf)).pages) == stored.pages > 5
+    assert client.get(url).data == stored.pdf
+
+
+def descendants(pid: int) -> list[int]:
+    children_file = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(child) for child in children_file.read_text().split()]
+    return children + [grandchild for child in children for grandchild in descendants(child)]
+
+
+def expired(queue: RedisQueue, job_id: str) -> bool:
+    return job_id in queue.queue.started_job_registry.get_expired_job_ids()
+
+
+def test_a_failing_job_is_tried_again_after_a_pause(
+    app, client, redis_queue, smtp, database_url, monkeypatch
+):
+    smtp.refuse = 99
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", (30,))  # set when it is queued
+    ask_for_password_links(client, "ann@example.com")
+    output = run_worker(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    assert "failed: SMTPConnectError" in output
+    assert "trying again in 30 s" in output
+    overview = redis_queue.overview(10)
+    assert (overview.waiting, overview.scheduled, overview.failed_count) == (0, 1, 0)
+    assert smtp.connections == 1  # not tried again before its pause is over
+
+
+def test_a_job_failed_for_good_is_shown_to_the_admin_who_runs_it_again(
+    app, client, auth, world, redis_queue, smtp, database_url, monkeypatch
+):
+    smtp.refuse = 99
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", (0,))  # one more try at once
+    ask_for_password_links(client, "ann@example.com")
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    output = run_worker(database_url, **settings)
+    assert output.count("trying again in 0 s") == 1
+    assert "failed for good: SMTPConnectError" in output
+
+    auth.login(world.admin)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "E-mail to ann@example.com: Set your password for CRM Readiness" in dashboard
+    assert "SMTPConnectError" in dashboard
+    [retry] = re.findall(r'action="(/admin/jobs/[^"]+/retry)"', dashboard)
+    assert client.post(retry).status_code == 400  # no CSRF token
+    token = csrf_token_from(dashboard)
+    assert client.post(retry, data={"csrf_token": token}).status_code == 302
+    assert redis_queue.overview(10).waiting == 1
+
+    smtp.refuse = 0
+    run_worker(database_url, **settings)
+    assert "To: ann@example.com" in smtp.wait_for_messages(1)[0]
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "No job has failed." in dashboard
+
+
+def test_the_admin_panel_on_the_in_process_queue(app, client, auth, world, smtp, monkeypatch):
+    smtp.refuse = 99
+    ask_for_password_links(client, "ann@example.com")
+    join_jobs(app)
+    auth.login(world.admin)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "inside the web server" in dashboard
+    assert "E-mail to ann@example.com" in dashboard
+    assert "SMTPConnectError" in dashboard
+    [retry] = re.findall(r'action="(/admin/jobs/[^"]+/retry)"', dashboard)
+
+    smtp.refuse = 0
+    client.post(retry, data={"csrf_token": csrf_token_from(dashboard)})
+    join_jobs(app)
+    assert len(smtp.messages) == 1
+    assert "No job has failed." in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_only_the_admin_sees_the_queue(client, auth, world):
+    auth.login(world.consultant_assigned)
+    assert "Background jobs" not in client.get("/dashboard").get_data(as_text=True)
+    auth.logout()
+    auth.login(world.admin)
+    assert "Background jobs" in client.get("/dashboard").get_data(as_text=True)
