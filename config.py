@@ -10,8 +10,17 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when it is not set."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -24,6 +33,12 @@ def _env_bool(name: str, default: bool = False) -> bool:
 class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    # The address people reach the app at, such as https://crm.example.com: every link
+    # that leaves the app (e-mails, the links page) starts with it, never with the Host
+    # header of a request, which a client chooses. Requests naming another host are
+    # refused (400) unless ALLOWED_HOSTS (comma-separated) adds it, e.g. for health checks.
+    BASE_URL: str | None = os.environ.get("BASE_URL")
+    ALLOWED_HOSTS: list[str] | None = _env_list("ALLOWED_HOSTS")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Languages: Persian is the product's first language.
@@ -79,6 +94,36 @@ class Config:
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+        if not app.config.get("BASE_URL"):
+            app.config["BASE_URL"] = DEVELOPMENT_BASE_URL
+        app.config["BASE_URL"] = checked_base_url(app.config["BASE_URL"])
+        app.config["ALLOWED_HOSTS"] = [
+            *hosts_of(app.config["BASE_URL"]),
+            *(app.config.get("ALLOWED_HOSTS") or []),
+        ]
+
+
+# `make run` serves here; in development, links in logged e-mails point at it.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+_LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def checked_base_url(url: str) -> str:
+    """BASE_URL without its trailing slash, once it is an http(s) address with a host and
+    nothing after the path."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"BASE_URL={url!r} is not an address such as https://crm.example.com "
+            "(a scheme and a host, optionally a path; no query or fragment)."
+        )
+    return parts.geturl().rstrip("/")
+
+
+def hosts_of(base_url: str) -> list[str]:
+    """The hosts requests may name: BASE_URL's; a loopback address goes by either name."""
+    host = urlsplit(base_url).hostname
+    return list(_LOOPBACK) if host in _LOOPBACK else [host]
 
 
 def _instance_secret_key(instance: Path) -> str:
@@ -107,6 +152,11 @@ class ProductionConfig(Config):
             )
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("DATABASE_URL must be set in production.")
+        if not (app.config.get("BASE_URL") or "").startswith("https://"):
+            raise RuntimeError(
+                "BASE_URL must be set in production to the https:// address people reach "
+                "the app at, such as https://crm.example.com: e-mailed links start with it."
+            )
         super().init_app(app)
 
 
@@ -115,6 +165,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on (csrf_app)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    BASE_URL = "http://localhost"  # the test client's host
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     ALLOW_DEMO_DATA = True

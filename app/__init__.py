@@ -20,6 +20,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     configure(app, config_class or config_from_env())
+    register_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -37,6 +38,12 @@ def configure(app: Flask, config_class: type[Config]) -> None:
         # rate limits count each visitor rather than the proxy.
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_request_checks(app: Flask) -> None:
+    from app import guards
+
+    guards.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -125,7 +125,11 @@ def parse_args() -> argparse.Namespace:
 
 def production_env(database_url: str) -> dict[str, str]:
     """The environment of a production run, with a fresh random secret key."""
-    production = {"APP_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32)}
+    production = {
+        "APP_CONFIG": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "BASE_URL": "https://127.0.0.1",  # the loopback address it is served on
+    }
     return {**os.environ, **production, "DATABASE_URL": database_url, "FLASK_APP": "app:create_app"}
 
 

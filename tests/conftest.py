@@ -170,12 +170,15 @@ def csrf_token_from(html: str) -> str:
 
 
 @pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port, for the browser tests."""
+def live_server(app, monkeypatch):
+    """The app served on a free loopback port, for the browser tests; the links it mails
+    and shows point there, as a deployment's point at its BASE_URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setitem(app.config, "BASE_URL", base_url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base_url
     server.shutdown()
     thread.join()
 

@@ -29,7 +29,11 @@ def test_production_needs_a_database_url_and_secure_cookies(tmp_path):
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         bare_app(tmp_path, ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=None)
     app = bare_app(
-        tmp_path, ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI="sqlite://"
+        tmp_path,
+        ProductionConfig,
+        SECRET_KEY="k" * 40,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        BASE_URL="https://crm.example.com",
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

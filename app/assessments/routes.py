@@ -32,6 +32,7 @@ from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
 from app.labels import group_label, label
+from app.links import external_url
 from app.mail import send_mail
 from app.models import (
     Assessment,
@@ -280,7 +281,7 @@ def _invite(respondent: Respondent, reminder: bool = False) -> str:
         respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
     )
     token = services.issue_link(respondent, lifetime, current_actor())
-    link = url_for("respond.start", token=token, _external=True)
+    link = external_url("respond.start", token=token)
     if respondent.email:
         with force_locale(respondent.locale):
             subject = (
@@ -303,8 +304,7 @@ def _invite(respondent: Respondent, reminder: bool = False) -> str:
 def _show_link(assessment: Assessment, issued: list[tuple[Respondent, str]]):
     """The page that shows new links once, for the consultant to copy."""
     links = [
-        (respondent, url_for("respond.start", token=token, _external=True))
-        for respondent, token in issued
+        (respondent, external_url("respond.start", token=token)) for respondent, token in issued
     ]
     return render_template("assessments/links.html", assessment=assessment, links=links)
 
