@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from app.assessments.exchange import (
@@ -24,7 +26,9 @@ from app.assessments.exchange import (
     ImportResult,
     RespondentAnswers,
     answers_table,
+    defused,
     parse_import,
+    restored,
     results_table,
     template_columns,
     template_csv,
@@ -519,3 +523,24 @@ def test_many_errors_are_cut_short(english, definitions):
     ]
     assert len(messages) == 101
     assert messages[-1] == "… and 50 more problems."
+
+
+@given(st.text(max_size=12))
+def test_what_an_export_quotes_an_import_unquotes_exactly(text):
+    assert restored(defused(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ("-Minus Trading", "'-Minus Trading"),
+        ("+98 912 000 0000", "'+98 912 000 0000"),
+        ("@home note", "'@home note"),
+        ("'=x", "''=x"),  # an apostrophe of its own survives the round trip
+        ("'t Hooft", "'t Hooft"),  # not formula-like: written and read as it is
+        ("Plain", "Plain"),
+    ],
+)
+def test_formula_like_text_gets_one_apostrophe_more(stored, written):
+    assert defused(stored) == written
+    assert restored(written) == stored

@@ -212,8 +212,23 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def defused(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, quoted so it is shown as text."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+    """Text a spreadsheet would run as a formula, with an apostrophe in front so that it
+    is shown as text. The rule, undone by ``restored`` on import: text that starts with a
+    formula character, after any apostrophes of its own, gets one more apostrophe; so
+    ``-Minus Trading`` is written ``'-Minus Trading`` and ``'=x`` is written ``''=x``,
+    while ``'t Hooft`` is written as it is. An export thus imports back unchanged."""
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_START):
+        return f"'{value}"
+    return value
+
+
+def restored(text: str) -> str:
+    """An imported cell without the apostrophe ``defused`` added. Spreadsheets do not save
+    the apostrophe typed to keep a cell as text, so one found before a formula character
+    was put there by an export like ours (ours, or another app's, guarding the same way)."""
+    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _items(definitions: list[Questionnaire]) -> Iterator[tuple[Questionnaire, Dimension, Item]]:
@@ -427,7 +442,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel keeps every number as a float
-    return str(value).strip()
+    return restored(str(value).strip())
 
 
 def _header_errors(

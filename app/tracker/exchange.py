@@ -2,7 +2,9 @@
 template, and the import itself: guess which column feeds which field, plan every row
 (new, duplicate or invalid), then apply the plan all at once or not at all.
 
-The export's columns are the template's, so an export can be edited and imported back.
+The export's columns are the template's, so an export can be edited and imported back;
+the apostrophe that keeps formula-like text as text in a spreadsheet is removed again on
+import (``defused`` and ``restored`` in app/assessments/exchange.py).
 CSV is read as the assessments' import reads it (UTF-8 with or without Excel's byte
 order mark, comma, semicolon, tab or the Persian semicolon between cells).
 """
