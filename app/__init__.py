@@ -41,9 +41,10 @@ def configure(app: Flask, config_class: type[Config]) -> None:
 
 
 def register_request_checks(app: Flask) -> None:
-    from app import guards
+    from app import guards, urls
 
     guards.init_app(app)
+    urls.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

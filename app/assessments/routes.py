@@ -32,7 +32,6 @@ from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
 from app.labels import group_label, label
-from app.links import external_url
 from app.mail import send_mail
 from app.models import (
     Assessment,
@@ -45,6 +44,7 @@ from app.policy import Action, authorize, can
 from app.reports.actions import action_assignments
 from app.reports.forms import ActionOwnerForm
 from app.tracker.metrics import tracker_evidence
+from app.urls import external_url
 
 bp = Blueprint("assessments", __name__)
 

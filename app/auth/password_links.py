@@ -13,9 +13,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.extensions import db
 from app.i18n import localize_digits
-from app.links import external_url
 from app.mail import send_mail
 from app.models import User
+from app.urls import external_url
 
 _SALT = "password-reset"
 

@@ -212,7 +212,7 @@ def set_action_owner(assessment_id: int):
         form.questionnaire.data,
         form.dimension.data,
         form.level.data,
-        int(position) if position.isdigit() else -1,
+        int(position) if position.isdecimal() else -1,  # isdigit() lets "²" through
     )
     if key not in recommendations:  # not a recommendation of the current plan
         abort(400)
