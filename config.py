@@ -71,14 +71,21 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
-    # Rate limits on logins and password e-mails. memory:// counts per process; with
-    # several gunicorn workers use a shared store such as redis://127.0.0.1:6379/0.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Rate limits on logins and password e-mails. Their counts live in Redis whenever
+    # REDIS_URL is set, so every worker process shares them; RATELIMIT_STORAGE_URI, when
+    # set, overrides that; without either, each process counts alone (memory://). While
+    # Redis cannot be reached, each process counts alone rather than refusing logins.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")
     PASSWORD_MAIL_RATE_LIMIT = os.environ.get("PASSWORD_MAIL_RATE_LIMIT", "5 per minute")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # The largest request body, refused (413) by its declared length before it is read;
+    # views that take a file accept that file's cap more (app/guards.py).
+    MAX_CONTENT_LENGTH = 1024 * 1024
 
     ITEMS_PER_PAGE = 25
     # Questionnaire definitions (YAML), one file per questionnaire.
@@ -101,6 +108,8 @@ class Config:
             *hosts_of(app.config["BASE_URL"]),
             *(app.config.get("ALLOWED_HOSTS") or []),
         ]
+        if not app.config.get("RATELIMIT_STORAGE_URI"):
+            app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
 
 
 # `make run` serves here; in development, links in logged e-mails point at it.
@@ -158,6 +167,12 @@ class ProductionConfig(Config):
                 "the app at, such as https://crm.example.com: e-mailed links start with it."
             )
         super().init_app(app)
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            app.logger.warning(
+                "Rate limits are counted in memory: each worker process counts login "
+                "attempts alone, so with N workers an address gets N times the limit. "
+                "Set REDIS_URL to share the counts."
+            )
 
 
 class TestConfig(Config):
@@ -166,6 +181,9 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on (csrf_app)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     BASE_URL = "http://localhost"  # the test client's host
+    # A developer's REDIS_URL is never used by the suite unless a test asks for it.
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = None
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     ALLOW_DEMO_DATA = True

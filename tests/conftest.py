@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -111,6 +112,13 @@ def _empty_all_tables() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def english(app):
+    """Error messages are lazily translated: turning them into text needs a locale."""
+    with app.test_request_context(), force_locale("en"):
+        yield
 
 
 @pytest.fixture

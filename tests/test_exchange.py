@@ -22,13 +22,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from app.assessments.exchange import (
-    MAX_IMPORT_ROWS,
     ImportResult,
     RespondentAnswers,
     answers_table,
-    defused,
     parse_import,
-    restored,
     results_table,
     template_columns,
     template_csv,
@@ -41,6 +38,7 @@ from app.assessments.services import SubmittedAnswer
 from app.instrument.definitions import Questionnaire
 from app.instrument.loader import load_questionnaire
 from app.instrument.scoring import Consensus, Response, score_assessment
+from app.spreadsheets import MAX_IMPORT_ROWS, defused, restored
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
 GROUPS = ["executive", "manager", "staff"]
@@ -86,13 +84,6 @@ def result(definitions):
         for r in RESPONDENTS
     ]
     return score_assessment(definitions, responses)
-
-
-@pytest.fixture
-def english(app):
-    """Error messages are lazily translated: turning them into text needs a locale."""
-    with app.test_request_context(), force_locale("en"):
-        yield
 
 
 def problems(imported: ImportResult) -> list[tuple[int | None, str | None, str]]:

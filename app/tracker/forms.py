@@ -323,9 +323,6 @@ class PeriodForm(Form):
             raise ValidationError(_l("The period must end by %(day)s.", day=show_day(latest)))
 
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
 class ImportUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"),
