@@ -86,6 +86,9 @@ class Config:
     # The largest request body, refused (413) by its declared length before it is read;
     # views that take a file accept that file's cap more (app/guards.py).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Strict-Transport-Security on responses served over HTTPS: browsers then refuse plain
+    # HTTP to this host for that many seconds. 0 sends none (development).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
 
     ITEMS_PER_PAGE = 25
     # Questionnaire definitions (YAML), one file per questionnaire.
@@ -152,6 +155,7 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
     @classmethod
     def init_app(cls, app: Flask) -> None:

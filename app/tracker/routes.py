@@ -175,9 +175,7 @@ def export(organisation_id: int):
         {stage.id: stage.name(language) for stage in tracker.stages},
         {user.id: user.email for user in tracker.team},
     )
-    response = Response(
-        stream_with_context(exchange.csv_lines(rows)), mimetype="text/csv; charset=utf-8"
-    )
+    response = Response(stream_with_context(exchange.csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="customers.csv"'
     return response
 
