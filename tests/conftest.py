@@ -17,7 +17,8 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from playwright.sync_api import sync_playwright
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -70,6 +71,25 @@ def _schema(config_class):
             db.drop_all()
         db.create_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database_url(config_class, tmp_path):
+    """A new database with nothing in it, of the suite's kind: an SQLite file not yet
+    created, or a scratch PostgreSQL database, dropped afterwards."""
+    url = make_url(config_class.SQLALCHEMY_DATABASE_URI)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    name = f"{url.database}_scratch"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 class RequestIsolatingClient(FlaskClient):
