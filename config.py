@@ -11,8 +11,17 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+
+def _env_list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list; None when it is not set."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -25,6 +34,12 @@ def _env_bool(name: str, default: bool = False) -> bool:
 class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI: str | None = os.environ.get("DATABASE_URL")
+    # The address people reach the app at, such as https://crm.example.com: every link
+    # that leaves the app (e-mails, the links page) starts with it, never with the Host
+    # header of a request, which a client chooses. Requests naming another host are
+    # refused (400) unless ALLOWED_HOSTS (comma-separated) adds it, e.g. for health checks.
+    BASE_URL: str | None = os.environ.get("BASE_URL")
+    ALLOWED_HOSTS: list[str] | None = _env_list("ALLOWED_HOSTS")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Languages: Persian is the product's first language.
@@ -68,18 +83,28 @@ class Config:
     # Admins and consultants must turn on two-step sign-in before anything else works.
     REQUIRE_2FA_FOR_STAFF = _env_bool("REQUIRE_2FA_FOR_STAFF", False)
 
-    # Rate limits on logins and password e-mails. memory:// counts per process; with
-    # several gunicorn workers use a shared store such as redis://127.0.0.1:6379/0.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis: the job queue (below) and the rate limits' counts, shared by every process.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL")
+    # Rate limits on logins and password e-mails. Their counts live in Redis whenever
+    # REDIS_URL is set, so every worker process shares them; RATELIMIT_STORAGE_URI, when
+    # set, overrides that; without either, each process counts alone (memory://). While
+    # Redis cannot be reached, each process counts alone rather than refusing logins.
+    RATELIMIT_STORAGE_URI: str | None = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")
     PASSWORD_MAIL_RATE_LIMIT = os.environ.get("PASSWORD_MAIL_RATE_LIMIT", "5 per minute")
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # The largest request body, refused (413) by its declared length before it is read;
+    # views that take a file accept that file's cap more (app/guards.py).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Strict-Transport-Security on responses served over HTTPS: browsers then refuse plain
+    # HTTP to this host for that many seconds. 0 sends none (development).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
 
     # Background jobs (report renders, e-mail): on Redis, run by `flask worker`, when
     # REDIS_URL is set; else on a few threads of the web process.
-    REDIS_URL = os.environ.get("REDIS_URL")
     JOB_THREADS = int(os.environ.get("JOB_THREADS", "2"))  # without Redis only
     # Seconds before each new try of a failed job: three more tries, then it waits for
     # the admin's "Try again".
@@ -109,6 +134,38 @@ class Config:
             app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+        if not app.config.get("BASE_URL"):
+            app.config["BASE_URL"] = DEVELOPMENT_BASE_URL
+        app.config["BASE_URL"] = checked_base_url(app.config["BASE_URL"])
+        app.config["ALLOWED_HOSTS"] = [
+            *hosts_of(app.config["BASE_URL"]),
+            *(app.config.get("ALLOWED_HOSTS") or []),
+        ]
+        if not app.config.get("RATELIMIT_STORAGE_URI"):
+            app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+
+
+# `make run` serves here; in development, links in logged e-mails point at it.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+_LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def checked_base_url(url: str) -> str:
+    """BASE_URL without its trailing slash, once it is an http(s) address with a host and
+    nothing after the path."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"BASE_URL={url!r} is not an address such as https://crm.example.com "
+            "(a scheme and a host, optionally a path; no query or fragment)."
+        )
+    return parts.geturl().rstrip("/")
+
+
+def hosts_of(base_url: str) -> list[str]:
+    """The hosts requests may name: BASE_URL's; a loopback address goes by either name."""
+    host = urlsplit(base_url).hostname
+    return list(_LOOPBACK) if host in _LOOPBACK else [host]
 
 
 def _instance_secret_key(instance: Path) -> str:
@@ -128,6 +185,7 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
     @classmethod
     def init_app(cls, app: Flask) -> None:
@@ -137,7 +195,18 @@ class ProductionConfig(Config):
             )
         if not app.config.get("SQLALCHEMY_DATABASE_URI"):
             raise RuntimeError("DATABASE_URL must be set in production.")
+        if not (app.config.get("BASE_URL") or "").startswith("https://"):
+            raise RuntimeError(
+                "BASE_URL must be set in production to the https:// address people reach "
+                "the app at, such as https://crm.example.com: e-mailed links start with it."
+            )
         super().init_app(app)
+        if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+            app.logger.warning(
+                "Rate limits are counted in memory: each worker process counts login "
+                "attempts alone, so with N workers an address gets N times the limit. "
+                "Set REDIS_URL to share the counts."
+            )
 
 
 class TestConfig(Config):
@@ -145,13 +214,16 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on (csrf_app)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    BASE_URL = "http://localhost"  # the test client's host
+    # A developer's REDIS_URL is never used by the suite unless a test asks for it.
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = None
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     ALLOW_DEMO_DATA = True
     MAIL_SERVER = None
     # Jobs run on threads of the test process (tests of the Redis queue start real workers
     # themselves); renders ahead of time only where a test turns them on.
-    REDIS_URL = None
     JOB_RETRY_INTERVALS = (0, 0, 0)
     REPORTS_RENDER_AHEAD = False
     REPORT_RENDER_DELAY = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
@@ -20,6 +20,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     configure(app, config_class or config_from_env())
+    register_request_checks(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -37,6 +38,13 @@ def configure(app: Flask, config_class: type[Config]) -> None:
         # rate limits count each visitor rather than the proxy.
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_request_checks(app: Flask) -> None:
+    from app import guards, urls
+
+    guards.init_app(app)
+    urls.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -119,6 +127,16 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Password links carry a token in the path: never send it to another site.
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages, exports and PDFs show what one person may see, and forms carry their
+            # CSRF token: no copy stays in a browser's or a proxy's cache. A view whose
+            # response may be kept says so itself (the logos, privately, by version).
+            response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            # Only over HTTPS: a browser ignores the header on plain HTTP anyway.
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
         return response
 
 

@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask users ...``, ``flask demo`` and ``flask worker``."""
+"""Command-line tools: ``flask users ...``, ``flask demo``, ``flask questionnaires ...`` and
+``flask worker``; ``flask backup ...`` lives in app/backup.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import inspect, select
 
+from app.backup import backup_cli
 from app.extensions import db
 from app.forms import normalise_email
 from app.instrument.definitions import Questionnaire
@@ -174,6 +176,7 @@ def _check_against_frozen_copy(definition) -> None:
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(questionnaires_cli)

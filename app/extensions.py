@@ -42,6 +42,28 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 # The session and remember-me cookies carry the secret of a server-side session record
 # (app/auth/sessions.py), not the user's id.
 login_manager.id_attribute = "get_session_token"
+
+
+@event.listens_for(Engine, "savepoint")
+def _begin_before_sqlite_savepoint(connection, _name) -> None:
+    """Open the transaction a savepoint belongs in, on SQLite.
+
+    Python's sqlite3 driver begins a transaction only before INSERT, UPDATE or DELETE, not
+    before SAVEPOINT; a savepoint opened first then stands alone, and releasing it commits
+    its rows on the spot, outside the transaction that the audit rows and the rest of the
+    save later join (see SQLAlchemy's "Transactions with SQLite and the sqlite3 driver").
+
+    SQLAlchemy's recipe there (BEGIN at the start of every transaction) was not taken: with
+    WAL, a transaction that has read cannot write once another process has committed since
+    its read (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out), so concurrent
+    saves would fail. Here the reads before a request's first write each see the latest
+    commit, as on PostgreSQL at READ COMMITTED, and every write from the first one on,
+    savepoints included, is one transaction."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 login_manager.login_view = "auth.login"
 login_manager.login_message = lazy_gettext("Please log in to open this page.")
 login_manager.login_message_category = "info"

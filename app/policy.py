@@ -110,7 +110,13 @@ def _tracker_user(user: User, organisation: Organisation) -> bool:
 
 
 def _the_respondent(user: User, respondent: Respondent) -> bool:
-    return respondent.user_id == user.id
+    """Answering from one's account: the person invited, while their invitation stands
+    (revoking their link revokes this too) and while they belong to the organisation."""
+    return (
+        respondent.user_id == user.id
+        and respondent.revoked_at is None
+        and member_role(user, respondent.assessment.organisation) is not None
+    )
 
 
 RULES: dict[Action, Callable[[User, Any], bool]] = {

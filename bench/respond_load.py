@@ -125,59 +125,80 @@ def parse_args() -> argparse.Namespace:
 
 def production_env(database_url: str) -> dict[str, str]:
     """The environment of a production run, with a fresh random secret key."""
-    production = {"APP_CONFIG": "production", "SECRET_KEY": secrets.token_hex(32)}
+    production = {
+        "APP_CONFIG": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "BASE_URL": "https://127.0.0.1",  # the loopback address it is served on
+    }
     return {**os.environ, **production, "DATABASE_URL": database_url, "FLASK_APP": "app:create_app"}
 
 
-def seed(env: dict[str, str]) -> Seeded:
-    """Upgrade the schema, then add a consultant, an organisation, an open assessment of
-    the shipped questionnaires, and respondents with private links who have come back to
-    the first page after answering all the others (so every page shows a respondent's
-    hundred-odd stored answers, as near the end of a real response)."""
+def upgrade_schema(env: dict[str, str]) -> None:
+    """Bring the database's schema up to date, and make the app importable with ``env``."""
     command = [BIN / "flask", "db", "upgrade"]
     upgrade = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if upgrade.returncode:
         raise SystemExit(f"flask db upgrade failed:\n{upgrade.stderr}")
     os.environ.update(env)  # config.py reads the environment when it is imported
     sys.path.insert(0, str(ROOT))
-    from app import create_app, models
+
+
+def open_assessment(respondents: int, title: str):
+    """In an app context: a consultant, an organisation, an open assessment of the shipped
+    questionnaires and ``respondents`` respondents, each with a private link. Returns the
+    assessment and (respondent, token) pairs; the caller commits."""
+    from app import models
     from app.assessments import services
     from app.extensions import db
     from app.instrument.loader import load_directory
-    from app.respond.pages import pages_of
 
     run = secrets.token_hex(4)  # unique names, so a PostgreSQL database can be reused
-    with create_app().app_context():
-        consultant = models.User(
-            name="Bench Consultant",
-            email=f"bench-{run}@example.com",
-            staff_role=models.StaffRole.CONSULTANT,
+    consultant = models.User(
+        name="Bench Consultant",
+        email=f"bench-{run}@example.com",
+        staff_role=models.StaffRole.CONSULTANT,
+    )
+    organisation = models.Organisation(
+        name=f"Bench Trading {run}", sector="Retail", size=models.OrganisationSize.SMALL
+    )
+    assignment = models.ConsultantAssignment(organisation=organisation, consultant=consultant)
+    db.session.add_all([consultant, organisation, assignment])
+    db.session.flush()
+    actor = services.Actor.of_user(consultant)
+    assessment = services.create_assessment(
+        organisation,
+        title=title,
+        questionnaires=load_directory(ROOT / "assessments"),
+        groups=list(GROUPS),
+        deadline=None,
+        actor=actor,
+    )
+    services.change_status(assessment, models.AssessmentStatus.OPEN, actor)
+    issued = []
+    for number in range(respondents):
+        respondent = models.Respondent(
+            assessment=assessment, name=f"Respondent {number + 1}", group=GROUPS[number % 3]
         )
-        organisation = models.Organisation(
-            name=f"Bench Trading {run}", sector="Retail", size=models.OrganisationSize.SMALL
-        )
-        assignment = models.ConsultantAssignment(organisation=organisation, consultant=consultant)
-        db.session.add_all([consultant, organisation, assignment])
+        db.session.add(respondent)
         db.session.flush()
-        actor = services.Actor.of_user(consultant)
-        assessment = services.create_assessment(
-            organisation,
-            title="Load benchmark",
-            questionnaires=load_directory(ROOT / "assessments"),
-            groups=list(GROUPS),
-            deadline=None,
-            actor=actor,
-        )
-        services.change_status(assessment, models.AssessmentStatus.OPEN, actor)
+        issued.append((respondent, services.issue_link(respondent, timedelta(days=30), actor)))
+    return assessment, issued
+
+
+def seed(env: dict[str, str]) -> Seeded:
+    """Upgrade the schema, then open an assessment whose respondents have come back to
+    the first page after answering all the others (so every page shows a respondent's
+    hundred-odd stored answers, as near the end of a real response)."""
+    upgrade_schema(env)
+    from app import create_app
+    from app.assessments import services
+    from app.extensions import db
+    from app.respond.pages import pages_of
+
+    with create_app().app_context():
+        assessment, issued = open_assessment(RESPONDENTS, "Load benchmark")
         first, *others = pages_of(services.definitions(assessment))
-        tokens = []
-        for number in range(RESPONDENTS):
-            respondent = models.Respondent(
-                assessment=assessment, name=f"Respondent {number + 1}", group=GROUPS[number % 3]
-            )
-            db.session.add(respondent)
-            db.session.flush()
-            tokens.append(services.issue_link(respondent, timedelta(days=30), actor))
+        for respondent, _token in issued:
             answers = [
                 services.SubmittedAnswer(page.questionnaire.id, item.id, value, False, "")
                 for page in others
@@ -189,12 +210,15 @@ def seed(env: dict[str, str]) -> Seeded:
         scales = first.questionnaire.scales
         items = [(i.id, [p.value for p in scales[i.scale].points]) for i in first.dimension.items]
         db.engine.dispose()
-    return Seeded(tokens, items, len(answers))
+    return Seeded([token for _respondent, token in issued], items, len(answers))
 
 
-def start_gunicorn(target: str, env: dict[str, str], chdir: Path, log: Path):
+def start_gunicorn(
+    target: str, env: dict[str, str], chdir: Path, log: Path, options: tuple[str, ...] = ()
+):
     """gunicorn in a process group of its own (so it can be stopped whole), on a free
-    loopback port; returns the process and its base URL once /healthz answers."""
+    loopback port, with any further command-line ``options``; returns the process and
+    its base URL once /healthz answers."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         base = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -202,7 +226,7 @@ def start_gunicorn(target: str, env: dict[str, str], chdir: Path, log: Path):
     # threads in one worker only wait for each other (2 workers x 4 threads measured about
     # a third of this throughput).
     command = [BIN / "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync"]
-    command += ["--bind", base.removeprefix("http://"), "--chdir", chdir, target]
+    command += ["--bind", base.removeprefix("http://"), "--chdir", chdir, *options, target]
     with log.open("w") as output:
         process = subprocess.Popen(
             command, env=env, stdout=output, stderr=output, start_new_session=True

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from playwright.sync_api import sync_playwright
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -73,6 +75,25 @@ def _schema(config_class):
         db.engine.dispose()
 
 
+@pytest.fixture
+def empty_database_url(config_class, tmp_path):
+    """A new database with nothing in it, of the suite's kind: an SQLite file not yet
+    created, or a scratch PostgreSQL database, dropped afterwards."""
+    url = make_url(config_class.SQLALCHEMY_DATABASE_URI)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    name = f"{url.database}_scratch"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
 class RequestIsolatingClient(FlaskClient):
     """Runs each request in an application context of its own, as a server does, so
     nothing in ``g`` (such as the signed-in user) or in the database session carries
@@ -117,6 +138,13 @@ def _empty_all_tables() -> None:
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def english(app):
+    """Error messages are lazily translated: turning them into text needs a locale."""
+    with app.test_request_context(), force_locale("en"):
+        yield
 
 
 @pytest.fixture
@@ -187,12 +215,15 @@ def csrf_token_from(html: str) -> str:
 
 
 @pytest.fixture
-def live_server(app):
-    """The app served on a free loopback port, for the browser tests."""
+def live_server(app, monkeypatch):
+    """The app served on a free loopback port, for the browser tests; the links it mails
+    and shows point there, as a deployment's point at its BASE_URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setitem(app.config, "BASE_URL", base_url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base_url
     server.shutdown()
     thread.join()
 

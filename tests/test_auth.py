@@ -253,30 +253,37 @@ def test_password_emails_are_rate_limited(client, app, caplog):
     assert caplog.text.count("/password/reset/") == 5
 
 
+# One server process: the app as configured with REDIS_URL alone (the limits' storage is
+# derived from it), making the given numbers of login attempts and password-link requests.
 WORKER_SCRIPT = """
 import sys
 from app import create_app
 from app.extensions import db
 from config import TestConfig
 
-class RedisLimits(TestConfig):
+class SharedLimits(TestConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/15"
+    REDIS_URL = "redis://127.0.0.1:6379/6"
     RATELIMIT_KEY_PREFIX = sys.argv[1]
     LOGIN_RATE_LIMIT = "2 per minute"
+    PASSWORD_MAIL_RATE_LIMIT = "2 per minute"
 
-app = create_app(RedisLimits)
+app = create_app(SharedLimits)
+assert app.config["RATELIMIT_STORAGE_URI"] == SharedLimits.REDIS_URL
 with app.app_context():
     db.create_all()
     client = app.test_client()
-    data = {"email": "someone@example.com", "password": "guess guess"}
-    codes = [client.post("/login", data=data).status_code for _ in range(int(sys.argv[2]))]
+    login = {"email": "someone@example.com", "password": "guess guess"}
+    forgot = {"email": "someone@example.com"}
+    logins, links = int(sys.argv[2]), int(sys.argv[3])
+    codes = [client.post("/login", data=login).status_code for _ in range(logins)]
+    codes += [client.post("/password/forgot", data=forgot).status_code for _ in range(links)]
     print(*codes)
 """
 
 
-def test_login_limits_are_shared_between_processes_through_redis():
-    """Two server processes count failed logins together when the limits live in Redis."""
+def test_login_and_password_limits_are_shared_between_processes_through_redis():
+    """Two server processes count attempts together when REDIS_URL is set."""
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.RedisError:
@@ -285,9 +292,9 @@ def test_login_limits_are_shared_between_processes_through_redis():
         pytest.skip("no Redis server on 127.0.0.1:6379")
     prefix = f"crm-test-{uuid.uuid4().hex}"
 
-    def worker(attempts: int) -> str:
+    def worker(logins: int, password_links: int) -> str:
         result = subprocess.run(
-            [sys.executable, "-c", WORKER_SCRIPT, prefix, str(attempts)],
+            [sys.executable, "-c", WORKER_SCRIPT, prefix, str(logins), str(password_links)],
             capture_output=True,
             text=True,
             check=True,
@@ -296,9 +303,10 @@ def test_login_limits_are_shared_between_processes_through_redis():
         return result.stdout.strip()
 
     try:
-        assert worker(2) == "200 200"
-        assert worker(1) == "429"  # the second process knows about the first one's attempts
+        assert worker(2, 2) == "200 200 302 302"
+        # The second process knows about the first one's attempts.
+        assert worker(1, 1) == "429 429"
     finally:
-        connection = redis.Redis(host="127.0.0.1", port=6379, db=15)
+        connection = redis.Redis(host="127.0.0.1", port=6379, db=6)
         for key in connection.scan_iter(f"*{prefix}*"):
             connection.delete(key)

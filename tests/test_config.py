@@ -29,7 +29,11 @@ def test_production_needs_a_database_url_and_secure_cookies(tmp_path):
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         bare_app(tmp_path, ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI=None)
     app = bare_app(
-        tmp_path, ProductionConfig, SECRET_KEY="k" * 40, SQLALCHEMY_DATABASE_URI="sqlite://"
+        tmp_path,
+        ProductionConfig,
+        SECRET_KEY="k" * 40,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        BASE_URL="https://crm.example.com",
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
@@ -47,3 +51,34 @@ def test_development_generates_a_secret_key_once(tmp_path):
     assert first.config["SQLALCHEMY_DATABASE_URI"] == (
         f"sqlite:///{tmp_path / 'instance' / 'crm_readiness.sqlite'}"
     )
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "storage", "expected"),
+    [
+        (None, None, "memory://"),
+        ("redis://cache:6379/0", None, "redis://cache:6379/0"),
+        ("redis://cache:6379/0", "redis://limits:6379/3", "redis://limits:6379/3"),
+    ],
+)
+def test_rate_limits_are_kept_in_redis_whenever_there_is_one(
+    tmp_path, redis_url, storage, expected
+):
+    app = bare_app(
+        tmp_path,
+        DevelopmentConfig,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        REDIS_URL=redis_url,
+        RATELIMIT_STORAGE_URI=storage,
+    )
+    assert app.config["RATELIMIT_STORAGE_URI"] == expected
+
+
+def test_production_warns_when_each_worker_counts_logins_alone(tmp_path, caplog):
+    settings = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    settings["BASE_URL"] = "https://crm.example.com"
+    bare_app(tmp_path, ProductionConfig, REDIS_URL=None, RATELIMIT_STORAGE_URI=None, **settings)
+    assert "Set REDIS_URL to share the counts." in caplog.text
+    caplog.clear()
+    bare_app(tmp_path, ProductionConfig, REDIS_URL="redis://cache:6379/0", **settings)
+    assert "Rate limits are counted in memory" not in caplog.text

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from app.assessments.exchange import (
-    MAX_IMPORT_ROWS,
     ImportResult,
     RespondentAnswers,
     answers_table,
@@ -38,6 +39,7 @@ from app.instrument.definitions import Questionnaire
 from app.instrument.loader import load_questionnaire
 from app.instrument.results import Consensus, Response
 from app.instrument.scoring import score_assessment
+from app.spreadsheets import MAX_IMPORT_ROWS, defused, restored
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
 GROUPS = ["executive", "manager", "staff"]
@@ -83,13 +85,6 @@ def result(definitions):
         for r in RESPONDENTS
     ]
     return score_assessment(definitions, responses)
-
-
-@pytest.fixture
-def english(app):
-    """Error messages are lazily translated: turning them into text needs a locale."""
-    with app.test_request_context(), force_locale("en"):
-        yield
 
 
 def problems(imported: ImportResult) -> list[tuple[int | None, str | None, str]]:
@@ -520,3 +515,24 @@ def test_many_errors_are_cut_short(english, definitions):
     ]
     assert len(messages) == 101
     assert messages[-1] == "… and 50 more problems."
+
+
+@given(st.text(max_size=12))
+def test_what_an_export_quotes_an_import_unquotes_exactly(text):
+    assert restored(defused(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ("-Minus Trading", "'-Minus Trading"),
+        ("+98 912 000 0000", "'+98 912 000 0000"),
+        ("@home note", "'@home note"),
+        ("'=x", "''=x"),  # an apostrophe of its own survives the round trip
+        ("'t Hooft", "'t Hooft"),  # not formula-like: written and read as it is
+        ("Plain", "Plain"),
+    ],
+)
+def test_formula_like_text_gets_one_apostrophe_more(stored, written):
+    assert defused(stored) == written
+    assert restored(written) == stored

@@ -36,13 +36,62 @@ def test_invalid_organisation_keeps_what_was_typed(client, auth, world):
     auth.login(world.admin)
     data = dict(NEW_ORGANISATION, name="Acme Trading")  # the world already has it
     page = client.post("/organisations/new", data=data).get_data(as_text=True)
-    assert "Another organisation already has this name." in page
+    assert "One of the organisations you can see already has this name." in page
     assert 'value="Logistics"' in page
     assert "Three depots." in page
     assert db.session.scalar(select(Organisation).where(Organisation.sector == "Logistics")) is None
 
     page = client.post("/organisations/new", data=dict(data, name="  ")).get_data(as_text=True)
     assert "Enter the organisation&#39;s name." in page
+
+
+def create_named(client, name: str, **options) -> str:
+    """The page answering a request to create an organisation called ``name``."""
+    data = dict(NEW_ORGANISATION, name=name)
+    return client.post("/organisations/new", data=data, **options).get_data(as_text=True)
+
+
+def organisations_named(name: str) -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(Organisation.name == name)))
+
+
+def test_a_consultant_learns_nothing_of_clients_they_cannot_see(client, auth, world):
+    """Creating an organisation whose name another consultant's client holds answers
+    exactly as for a name nobody holds: the organisation is created."""
+    auth.login(world.consultant_unassigned)
+    answers = []
+    for name in ("Acme Trading", "Nobody Holds This"):  # Acme Trading is a hidden client
+        page = create_named(client, name, follow_redirects=True)
+        answers.append(page.split("<main")[1].replace(name, "NAME"))
+        assert f"Organisation “{name}” created." in page
+    assert answers[0].split("<h1")[0] == answers[1].split("<h1")[0]  # the same message
+    acme, own = organisations_named("Acme Trading")
+    assert [a.consultant_id for a in own.assignments] == [world.consultant_unassigned.id]
+    assert world.consultant_unassigned.id not in {a.consultant_id for a in acme.assignments}
+
+
+def test_a_consultant_cannot_give_two_of_their_organisations_one_name(client, auth, world):
+    auth.login(world.consultant_assigned)
+    page = create_named(client, "Acme Trading")
+    assert "One of the organisations you can see already has this name." in page
+    assert len(organisations_named("Acme Trading")) == 1
+
+
+def test_renaming_checks_only_the_organisations_one_sees(client, auth, world):
+    auth.login(world.consultant_unassigned)  # assigned to Globex Foods only
+    path = f"/organisations/{world.other_organisation.id}/edit"
+    response = client.post(path, data=dict(NEW_ORGANISATION, name="Acme Trading"))
+    assert response.status_code == 302
+    assert len(organisations_named("Acme Trading")) == 2
+    auth.logout()
+    auth.login(world.admin)  # who sees both: each keeps its name on other edits
+    page = client.post(
+        path, data=dict(NEW_ORGANISATION, name="Acme Trading"), follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Changes saved." in page
+    page = create_named(client, "Acme Trading")
+    assert "One of the organisations you can see already has this name." in page
+    assert len(organisations_named("Acme Trading")) == 2
 
 
 def test_edit_organisation(client, auth, world):

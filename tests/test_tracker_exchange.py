@@ -248,3 +248,35 @@ def test_what_the_file_says_is_escaped_in_the_report(client, auth, world, tracke
     assert "is not a known acquisition source" in page
     assert attack not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_an_export_imports_back_without_the_spreadsheet_apostrophes(client, auth, world, tracker):
+    """The export quotes text a spreadsheet would run as a formula; importing the file
+    back with "update duplicates" stores the values as they were, not quoted."""
+    minus = factories.add_customer(
+        world.organisation,
+        "-Minus Trading",
+        tracker.stage("Lead"),
+        phone="+98 912 000 0000",
+        notes="@home note",
+        segment="=round trip",
+    )
+    auth.login(world.owner)
+    exported = client.get(f"{base(world)}/customers.csv", query_string={"segment": "=round trip"})
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert rows[1][:1] == ["'-Minus Trading"]  # still shown as text by a spreadsheet
+    mapping_url = upload(client, world, exported.data.decode("utf-8-sig")).headers["Location"]
+    client.post(mapping_url, data={name: str(index) for index, name in enumerate(rows[0])})
+    response = client.post(
+        mapping_url.replace("mapping", "preview"), data={"on_duplicate": "update"}
+    )
+    assert "0 customers added and 1 updated" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    db.session.refresh(minus)
+    assert (minus.name, minus.phone, minus.notes, minus.segment) == (
+        "-Minus Trading",
+        "+98 912 000 0000",
+        "@home note",
+        "=round trip",
+    )

@@ -26,12 +26,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -46,17 +45,15 @@ from app.instrument.definitions import Dimension, Item, Questionnaire
 from app.instrument.exact import item_scores
 from app.instrument.results import AssessmentResult
 from app.instrument.sharing import ItemKey
+from app.spreadsheets import MAX_IMPORT_ROWS, Unreadable, defused, table_records
 
 Table = tuple[list[str], list[list[Any]]]
 JSON_FORMAT = 1
-MAX_IMPORT_ROWS = 5000
 MAX_REPORTED_ERRORS = 100
 NAME, EMAIL, GROUP = "name", "email", "group"
 NOT_APPLICABLE = "na"
 _NOT_APPLICABLE_SPELLINGS = frozenset({"na", "n/a"})
 _INTEGRAL = re.compile(r"[+-]?[0-9]+(?:\.0*)?", re.ASCII)
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -215,11 +212,6 @@ def _xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def defused(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, quoted so it is shown as text."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-
 def _items(definitions: list[Questionnaire]) -> Iterator[tuple[Questionnaire, Dimension, Item]]:
     for questionnaire in definitions:
         for dimension in questionnaire.dimensions:
@@ -337,16 +329,12 @@ class ImportResult:
     errors: list[ImportProblem]
 
 
-class Unreadable(Exception):
-    """The file cannot be read as a table; the one argument says why."""
-
-
 def parse_import(
     data: bytes, filename: str, definitions: list[Questionnaire], groups: list[str]
 ) -> ImportResult:
     """Read and check a filled-in template (.csv or .xlsx); every problem is reported."""
     try:
-        records = _read_records(data, filename)
+        records = table_records(data, filename)
     except Unreadable as unreadable:
         return _failed([ImportProblem(None, None, unreadable.args[0])])
     if not any(any(cells) for cells in records):
@@ -357,9 +345,6 @@ def parse_import(
     if errors:
         return _failed(errors)
     body = [(LocalNumber(n), cells) for n, cells in enumerate(records[1:], start=2) if any(cells)]
-    if len(body) > MAX_IMPORT_ROWS:
-        message = _l("The file has more than %(count)s rows.", count=MAX_IMPORT_ROWS)
-        return _failed([ImportProblem(None, None, message)])
     known_groups = {group.casefold(): group for group in groups}
     rows, first_line = [], {}
     for line, cells in body:
@@ -384,54 +369,6 @@ def _failed(errors: list[ImportProblem]) -> ImportResult:
         more = _l("… and %(count)s more problems.", count=len(errors) - MAX_REPORTED_ERRORS)
         errors = [*errors[:MAX_REPORTED_ERRORS], ImportProblem(None, None, more)]
     return ImportResult(rows=[], errors=errors)
-
-
-def _read_records(data: bytes, filename: str) -> list[list[str]]:
-    """Every line of the file (blank ones too, so that line numbers match), as text."""
-    extension = Path(filename).suffix.lower()
-    if extension == ".csv":
-        return csv_records(data)
-    if extension == ".xlsx":
-        return _xlsx_records(data)
-    raise Unreadable(_l("Upload a .csv or .xlsx file."))
-
-
-def csv_records(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unreadable(_l("The file is not UTF-8 text: save it as “CSV UTF-8”.")) from None
-    header = text.splitlines()[0] if text else ""
-    try:
-        delimiter = csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:  # one column, or Excel's Persian list separator, which it cannot see
-        delimiter = "؛" if "؛" in header else ","
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [[_cell_text(cell) for cell in record] for record in reader]
-    except csv.Error:
-        raise Unreadable(_l("The file cannot be read as CSV.")) from None
-
-
-def _xlsx_records(data: bytes) -> list[list[str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-            return [[_cell_text(cell) for cell in row] for row in rows]
-        finally:
-            workbook.close()
-    # A damaged file fails in many ways (zip, XML, openpyxl's own checks): all mean the same.
-    except Exception:  # noqa: BLE001
-        raise Unreadable(_l("The file cannot be read as an Excel workbook (.xlsx).")) from None
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel keeps every number as a float
-    return str(value).strip()
 
 
 def _header_errors(

@@ -9,8 +9,10 @@ from app.assessments import exchange, services
 from app.assessments.forms import ImportForm
 from app.assessments.routes import assessment_or_404, back_to_assessment, bp, current_actor
 from app.extensions import db
+from app.guards import accepts_upload
 from app.i18n import current_language, localize_digits
 from app.models import utcnow
+from app.spreadsheets import MAX_IMPORT_BYTES
 
 EXPORT_TYPES = {
     "answers.csv": "text/csv",
@@ -81,6 +83,7 @@ def import_template(assessment_id: int, kind: str):
 
 
 @bp.route("/assessments/<int:assessment_id>/import", methods=["GET", "POST"])
+@accepts_upload(MAX_IMPORT_BYTES)
 def import_answers(assessment_id: int):
     """Answers collected on paper: the whole file is checked first, then added at once
     as submitted responses, or nothing is added."""
@@ -90,7 +93,10 @@ def import_answers(assessment_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         parsed = exchange.parse_import(
-            upload.read(), upload.filename, services.definitions(assessment), assessment.groups
+            upload.read(MAX_IMPORT_BYTES + 1),  # enough to tell that it is too big
+            upload.filename,
+            services.definitions(assessment),
+            assessment.groups,
         )
         problems = parsed.errors
         if not problems:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -23,9 +24,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import email_field, is_email, language_field, strip_whitespace
 from app.labels import GROUP_LABELS
-from app.models import DEFAULT_GROUPS
+from app.models import DEFAULT_GROUPS, utcnow
 
 GROUP_PATTERN = re.compile(r"^[\w][\w -]{0,58}$")
+# Links last until a day after the deadline; a bound keeps that day within the calendar.
+MAX_DEADLINE_AHEAD = timedelta(days=5 * 366)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -60,6 +63,10 @@ class AssessmentForm(FlaskForm):
     def validate_questionnaires(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one questionnaire."))
+
+    def validate_deadline(self, field):
+        if field.data and field.data > utcnow().date() + MAX_DEADLINE_AHEAD:
+            raise ValidationError(_l("Choose a deadline within five years from today."))
 
     def validate_other_groups(self, field):
         others = parse_groups(field.data)

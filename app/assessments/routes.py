@@ -44,6 +44,7 @@ from app.policy import Action, authorize, can
 from app.reports.actions import action_assignments
 from app.reports.forms import ActionOwnerForm
 from app.tracker.metrics import tracker_evidence
+from app.urls import external_url
 
 bp = Blueprint("assessments", __name__)
 
@@ -280,7 +281,7 @@ def _invite(respondent: Respondent, reminder: bool = False) -> str:
         respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
     )
     token = services.issue_link(respondent, lifetime, current_actor())
-    link = url_for("respond.start", token=token, _external=True)
+    link = external_url("respond.start", token=token)
     if respondent.email:
         with force_locale(respondent.locale):
             subject = (
@@ -303,8 +304,7 @@ def _invite(respondent: Respondent, reminder: bool = False) -> str:
 def _show_link(assessment: Assessment, issued: list[tuple[Respondent, str]]):
     """The page that shows new links once, for the consultant to copy."""
     links = [
-        (respondent, url_for("respond.start", token=token, _external=True))
-        for respondent, token in issued
+        (respondent, external_url("respond.start", token=token)) for respondent, token in issued
     ]
     return render_template("assessments/links.html", assessment=assessment, links=links)
 

@@ -6,7 +6,7 @@ as soon as the password changes: each link can be used once.
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -15,6 +15,7 @@ from app.extensions import db
 from app.i18n import localize_digits
 from app.mail import send_mail
 from app.models import User
+from app.urls import external_url
 
 _SALT = "password-reset"
 
@@ -41,7 +42,7 @@ def user_for_reset_token(token: str) -> User | None:
 
 def send_password_link(user: User) -> None:
     """E-mail ``user`` a link to set a new password (or a first one, when invited)."""
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=make_reset_token(user))
     with force_locale(user.locale):
         subject = _("Set your password for CRM Readiness")
         body = _(

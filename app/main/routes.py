@@ -41,6 +41,8 @@ def dashboard():
             Respondent.user_id == current_user.id,
             Assessment.status == AssessmentStatus.OPEN,
             Respondent.revoked_at.is_(None),
+            # as policy.RESPOND: only while they belong to the organisation
+            Assessment.organisation_id.in_([m.organisation_id for m in current_user.memberships]),
         )
         .order_by(Assessment.created_at.desc())
     ).all()

@@ -34,7 +34,8 @@ class Organisation(TimestampMixin, Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Unique among the organisations each person sees (app/organisations/queries.py).
+    name: Mapped[str] = mapped_column(String(200), index=True)
     sector: Mapped[str] = mapped_column(String(120), default="")
     size: Mapped[OrganisationSize] = mapped_column(
         enum_column(OrganisationSize, "organisation_size")

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from app.extensions import db
 from app.forms import email_field, language_field, strip_whitespace
 from app.labels import MEMBER_ROLE_LABELS, SIZE_LABELS, choices
-from app.models import Organisation
+from app.models import User
+from app.organisations.queries import name_taken
 
 SIZE_CHOICES = choices(SIZE_LABELS)
 ROLE_CHOICES = choices(MEMBER_ROLE_LABELS)
@@ -25,14 +24,15 @@ class OrganisationForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), filters=[strip_whitespace], validators=[Length(max=5000)])
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, organisation_id: int | None = None, **kwargs):
+    def __init__(self, *args, editor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self._organisation_id = organisation_id
+        self._editor = editor
 
     def validate_name(self, field):
-        clash = db.session.scalar(select(Organisation.id).where(Organisation.name == field.data))
-        if clash is not None and clash != self._organisation_id:
-            raise ValidationError(_l("Another organisation already has this name."))
+        """Checked when a name is chosen; an organisation keeps its own on other edits,
+        even where another the editor now sees has the same one."""
+        if field.data != field.object_data and name_taken(self._editor, field.data):
+            raise ValidationError(_l("One of the organisations you can see already has this name."))
 
 
 class MemberForm(FlaskForm):

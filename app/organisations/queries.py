@@ -15,6 +15,19 @@ def visible_organisations_query(user: User) -> Select[tuple[Organisation]]:
         .order_by(Organisation.name)
         .options(selectinload(Organisation.memberships))  # member counts without N+1
     )
+    return _visible_to(user, query)
+
+
+def name_taken(user: User, name: str) -> bool:
+    """Whether an organisation ``user`` can see has this name. Names are unique only
+    within what each person sees: refusing a name held by a client they cannot see would
+    tell them that the client exists."""
+    query = _visible_to(user, select(Organisation.id)).where(Organisation.name == name)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _visible_to(user: User, query: Select) -> Select:
+    """``query`` (over organisations) narrowed to the ones ``user`` can see."""
     if user.is_admin:
         return query
     if user.is_consultant:

@@ -51,7 +51,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     authorize(Action.CREATE_ORGANISATION)
-    form = OrganisationForm()
+    form = OrganisationForm(editor=current_user)
     if request.method == "GET":
         form.default_locale.data = current_user.locale
     if form.validate_on_submit():
@@ -104,7 +104,7 @@ def show(organisation_id: int):
 def edit(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.EDIT_ORGANISATION, organisation)
-    form = OrganisationForm(obj=organisation, organisation_id=organisation.id)
+    form = OrganisationForm(obj=organisation, editor=current_user)
     if form.validate_on_submit():
         form.populate_obj(organisation)
         db.session.commit()

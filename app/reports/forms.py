@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -42,17 +43,24 @@ def check_logo(data: bytes) -> CheckedLogo:
     so a renamed or truncated file is refused, not drawn half."""
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError(_l("The logo may be at most %(size)s MB.", size=localize_digits(1)))
+    too_large = ValidationError(
+        _l(
+            "The logo may be at most %(side)s pixels wide and high.",
+            side=localize_digits(MAX_LOGO_SIDE),
+        )
+    )
     try:
-        with Image.open(io.BytesIO(data), formats=list(LOGO_TYPES)) as image:
-            kind, (width, height) = image.format, image.size
-            if max(width, height) > MAX_LOGO_SIDE:
-                raise ValidationError(
-                    _l(
-                        "The logo may be at most %(side)s pixels wide and high.",
-                        side=localize_digits(MAX_LOGO_SIDE),
-                    )
-                )
-            image.verify()
+        with warnings.catch_warnings():
+            # Pillow warns of an image over 89 million pixels (a small file can declare
+            # one) and refuses one over twice that: either way far beyond a logo's size.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(LOGO_TYPES)) as image:
+                kind, (width, height) = image.format, image.size
+                if max(width, height) > MAX_LOGO_SIDE:
+                    raise too_large
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError(_l("Upload a PNG or JPEG image.")) from None
     return CheckedLogo(data, LOGO_TYPES[kind], hashlib.sha256(data).hexdigest())

@@ -25,6 +25,7 @@ from app.assessments.routes import assessment_or_404, current_actor
 from app.assessments.services import score
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.guards import accepts_upload
 from app.i18n import current_language
 from app.labels import LANGUAGE_NAMES
 from app.models import (
@@ -46,7 +47,7 @@ from app.reports.branding import (
 )
 from app.reports.cache import cache_key, cached_pdf
 from app.reports.context import build_context
-from app.reports.forms import ActionOwnerForm, BrandingForm
+from app.reports.forms import MAX_LOGO_BYTES, ActionOwnerForm, BrandingForm
 from app.reports.pdf import report_pdf
 from app.reports.prepare import PREPARING_REFRESH_SECONDS, preparing_steps, queue_report
 from app.reports.render import page_style, render_report_html, style_hash
@@ -151,6 +152,7 @@ def _logo_response(logo: Logo | None) -> Response:
 
 
 @bp.route("/organisations/<int:organisation_id>/branding", methods=["GET", "POST"])
+@accepts_upload(MAX_LOGO_BYTES)
 def branding(organisation_id: int):
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.MANAGE_BRANDING, organisation)
@@ -182,6 +184,7 @@ def clear_branding(organisation_id: int):
 
 
 @bp.route("/account/branding", methods=["GET", "POST"])
+@accepts_upload(MAX_LOGO_BYTES)
 def workspace_branding():
     """A consultant's own branding, on the reports of the assessments they create."""
     authorize(Action.MANAGE_OWN_BRANDING)
@@ -233,7 +236,7 @@ def set_action_owner(assessment_id: int):
         form.questionnaire.data,
         form.dimension.data,
         form.level.data,
-        int(position) if position.isdigit() else -1,
+        int(position) if position.isdecimal() else -1,  # isdigit() lets "²" through
     )
     if key not in recommendations:  # not a recommendation of the current plan
         abort(400)

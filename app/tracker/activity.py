@@ -132,5 +132,7 @@ def tasks(organisation_id: int):
         due=[f for f in follow_ups if f.due_on == day],
         upcoming=[f for f in follow_ups if f.due_on > day],
         done_form=DoneForm(),
-        here=url_for("tracker.tasks", organisation_id=organisation_id, **request.args),
+        # This list again, after a task is marked done; built from what the page shows, not
+        # from the query string, whose keys may clash with the path's (organisation_id).
+        here=url_for("tracker.tasks", organisation_id=organisation_id, who=None if mine else "all"),
     )

@@ -2,7 +2,9 @@
 template, and the import itself: guess which column feeds which field, plan every row
 (new, duplicate or invalid), then apply the plan all at once or not at all.
 
-The export's columns are the template's, so an export can be edited and imported back.
+The export's columns are the template's, so an export can be edited and imported back;
+the apostrophe that keeps formula-like text as text in a spreadsheet is removed again on
+import (``defused`` and ``restored`` in app/spreadsheets.py).
 CSV is read as the assessments' import reads it (UTF-8 with or without Excel's byte
 order mark, comma, semicolon, tab or the Persian semicolon between cells).
 """
@@ -18,7 +20,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.assessments.exchange import MAX_IMPORT_ROWS, MAX_REPORTED_ERRORS, defused
+from app.assessments.exchange import MAX_REPORTED_ERRORS
 from app.extensions import db
 from app.forms import is_email, normalise_email
 from app.i18n import LocalNumber, to_latin_digits
@@ -29,6 +31,7 @@ from app.models import (
     StageKind,
     User,
 )
+from app.spreadsheets import defused
 from app.tracker import services
 from app.tracker.labels import KIND_LABELS, SOURCE_LABELS
 from app.tracker.queries import customers_named
@@ -160,14 +163,13 @@ class PlannedRow:
 class ImportPlan:
     rows: list[PlannedRow]
     problems: list[Problem]  # every row's, capped for display
-    too_many: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
 
     @property
     def can_commit(self) -> bool:
-        return not self.too_many and not any(row.action == INVALID for row in self.rows)
+        return not any(row.action == INVALID for row in self.rows)
 
 
 def _choice_lookup(labels: dict) -> dict[str, object]:
@@ -190,9 +192,6 @@ def plan_import(
 ) -> ImportPlan:
     """Check every row against the tracker as it is now; nothing is written."""
     body = [(LocalNumber(n), cells) for n, cells in enumerate(records[1:], start=2) if any(cells)]
-    if len(body) > MAX_IMPORT_ROWS:
-        message = _l("The file has more than %(count)s rows.", count=MAX_IMPORT_ROWS)
-        return ImportPlan(rows=[], problems=[Problem(0, "", message)], too_many=True)
     rows = [
         PlannedRow(
             line,

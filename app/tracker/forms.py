@@ -209,7 +209,7 @@ class FeedbackForm(FlaskForm):
                 raise ValidationError(_l("Complaints and returns have no score."))
             return
         low, high = SCORE_RANGES[kind]
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not text.isdecimal() or not low <= int(text) <= high:  # not "²", int() refuses it
             raise ValidationError(
                 _l(
                     "Enter a whole number from %(low)s to %(high)s.",
@@ -285,6 +285,7 @@ class FilterForm(Form):
 
 
 CUSTOM = "custom"
+MAX_DAYS_AHEAD = 366  # how far past today a period may end
 
 
 class PeriodForm(Form):
@@ -315,9 +316,11 @@ class PeriodForm(Form):
             raise ValidationError(_l("Enter the last day of the period."))
         if self.start.data and field.data < self.start.data:
             raise ValidationError(_l("The period must end on or after its first day."))
-
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+        # Nothing is recorded in the future; a bound also keeps the end's day after (up to
+        # which the period counts) within the calendar.
+        latest = today() + timedelta(days=MAX_DAYS_AHEAD)
+        if field.data > latest:
+            raise ValidationError(_l("The period must end by %(day)s.", day=show_day(latest)))
 
 
 class ImportUploadForm(FlaskForm):

@@ -11,18 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete
 
-from app.assessments.exchange import Unreadable, csv_records
 from app.extensions import db
+from app.guards import accepts_upload
 from app.i18n import localize_digits
 from app.models import CustomerImport, utcnow
 from app.policy import Action
+from app.spreadsheets import MAX_IMPORT_BYTES, Unreadable, csv_records
 from app.tracker import exchange
-from app.tracker.forms import (
-    MAX_UPLOAD_BYTES,
-    ImportCommitForm,
-    ImportUploadForm,
-    mapping_form,
-)
+from app.tracker.forms import ImportCommitForm, ImportUploadForm, mapping_form
 from app.tracker.routes import Tracker, bp, open_tracker
 
 PREVIEW_ROWS = 10
@@ -50,22 +46,20 @@ def import_template(organisation_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@accepts_upload(MAX_IMPORT_BYTES)
 def import_upload(organisation_id: int):
     tracker = open_tracker(organisation_id, Action.EDIT_TRACKER)
     form = ImportUploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        data = form.file.data.read(MAX_IMPORT_BYTES + 1)  # enough to tell that it is too big
         records = []
-        if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append(_("The file is larger than 5 MB."))
+        try:
+            records = csv_records(data)
+        except Unreadable as unreadable:
+            form.file.errors.append(str(unreadable.args[0]))
         else:
-            try:
-                records = csv_records(data)
-            except Unreadable as unreadable:
-                form.file.errors.append(str(unreadable.args[0]))
-            else:
-                if len(records) < 2 or not any(records[0]):
-                    form.file.errors.append(_("The file needs a header line and customer lines."))
+            if len(records) < 2 or not any(records[0]):
+                form.file.errors.append(_("The file needs a header line and customer lines."))
         if not form.file.errors:
             db.session.execute(
                 delete(CustomerImport).where(

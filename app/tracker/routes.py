@@ -52,6 +52,7 @@ from app.tracker.forms import (
     today,
 )
 from app.tracker.labels import CHANNEL_LABELS
+from app.urls import row_id
 
 bp = Blueprint("tracker", __name__, url_prefix="/organisations/<int:organisation_id>/tracker")
 
@@ -155,8 +156,8 @@ def customers(organisation_id: int):
         tracker.organisation.id,
         filters,
         today(),
-        after=request.args.get("after", type=int),
-        before=request.args.get("before", type=int),
+        after=request.args.get("after", type=row_id),
+        before=request.args.get("before", type=row_id),
     )
     return render_template(
         "tracker/customers.html", tracker=tracker, form=form, page=page, active=form.active()
@@ -174,9 +175,7 @@ def export(organisation_id: int):
         {stage.id: stage.name(language) for stage in tracker.stages},
         {user.id: user.email for user in tracker.team},
     )
-    response = Response(
-        stream_with_context(exchange.csv_lines(rows)), mimetype="text/csv; charset=utf-8"
-    )
+    response = Response(stream_with_context(exchange.csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="customers.csv"'
     return response
 
@@ -438,7 +437,7 @@ def metrics_page(organisation_id: int):
     tracker = open_tracker(organisation_id)
     form, period = read_period(request.args)
     evidence = metrics.evidence_for(tracker.organisation.id, period, today())
-    return render_template(
+    page = render_template(
         "tracker/metrics.html",
         tracker=tracker,
         form=form,
@@ -446,3 +445,4 @@ def metrics_page(organisation_id: int):
         period=period,
         channel_labels=CHANNEL_LABELS,
     )
+    return page, 400 if form.errors else 200
