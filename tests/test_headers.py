@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from app.reports.pdf import report_pdf
 
 
 @pytest.fixture
 def private_pages(world, assessments, tracker) -> dict[str, tuple[object, str]]:
     """Pages, exports and files, each with who opens it (None: by the respondent's link)."""
     organisation, assessment = world.organisation.id, assessments.published.id
+    report_pdf(assessments.published, "en")  # ready, so the download is the PDF itself
     return {
         "dashboard": (world.owner, "/dashboard"),
         "organisation": (world.consultant_assigned, f"/organisations/{organisation}"),
