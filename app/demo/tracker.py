@@ -8,10 +8,10 @@ import random
 
 from sqlalchemy import select
 
+from app.demo.seeding import ENGLISH, PERSIAN, seed_customers
 from app.extensions import db
 from app.models import Customer, Membership, Organisation, utcnow
 from app.tracker import services
-from app.tracker.seeding import ENGLISH, PERSIAN, seed_customers
 
 DEMO_TRACKERS = (
     ("شرکت پخش سپیدار", PERSIAN, 320),
