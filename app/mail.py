@@ -9,9 +9,15 @@ from email.message import EmailMessage
 from flask import current_app
 
 
+def mail_configured() -> bool:
+    """Whether messages leave this server at all: pages that tell someone an e-mail was
+    sent ask here, so that without a mail server they say it was not."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
     config = current_app.config
-    if not config.get("MAIL_SERVER"):
+    if not mail_configured():
         current_app.logger.warning(
             "No MAIL_SERVER configured; e-mail not sent.\nTo: %s\nSubject: %s\n\n%s",
             to,

@@ -18,6 +18,7 @@ from app.assessments.services import Actor
 from app.extensions import db
 from app.instrument.loader import LoadedQuestionnaire, load_directory, load_questionnaire
 from app.models import (
+    ActionAssignment,
     Assessment,
     AssessmentStatus,
     Channel,
@@ -174,13 +175,15 @@ def brand(
 @dataclass
 class AssessmentWorld:
     """Beside a World: an open assessment of its organisation with one respondent (the
-    manager, who can also answer from their account) and a published one. The
-    organisation and both consultants' workspaces have report branding with a logo."""
+    manager, who can also answer from their account) and a published one whose action
+    plan has an item for the manager. The organisation and both consultants' workspaces
+    have report branding with a logo."""
 
     open: Assessment
     published: Assessment
     respondent: Respondent
     token: str
+    action: ActionAssignment  # an item of the published action plan, owned by the manager
 
 
 @cache
@@ -217,11 +220,24 @@ def build_assessments(world: World) -> AssessmentWorld:
     db.session.add(respondent)
     db.session.flush()
     token = services.issue_link(respondent, timedelta(days=30), consultant)
+    action = ActionAssignment(
+        assessment_id=published.id,
+        questionnaire_key="supporting-conditions",
+        dimension_id="leadership",
+        level="emerging",
+        position=0,
+        owner=world.manager.name,
+        owner_id=world.manager.id,
+        due_date=date.today() + timedelta(days=14),
+    )
+    db.session.add(action)
     db.session.commit()
     brand(world.organisation, logo=png_logo())
     for consultant in (world.consultant_assigned, world.consultant_unassigned):
         brand(consultant, logo=png_logo(colour="#2e86c1"), colour="#2e86c1")
-    return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)
+    return AssessmentWorld(
+        open=current, published=published, respondent=respondent, token=token, action=action
+    )
 
 
 @dataclass

@@ -5,16 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from app.extensions import db
 from app.models import ConsultantAssignment, Membership, Organisation, User
 
 
-def visible_organisations_query(user: User) -> Select[tuple[Organisation]]:
-    query = (
-        select(Organisation)
-        .order_by(Organisation.name)
-        .options(selectinload(Organisation.memberships))  # member counts without N+1
-    )
+def organisations_of(user: User) -> Select[tuple[Organisation]]:
+    """The organisations the user can see, by name."""
+    query = select(Organisation).order_by(Organisation.name)
     if user.is_admin:
         return query
     if user.is_consultant:
@@ -22,5 +18,6 @@ def visible_organisations_query(user: User) -> Select[tuple[Organisation]]:
     return query.join(Membership).where(Membership.user_id == user.id)
 
 
-def visible_organisations(user: User) -> list[Organisation]:
-    return list(db.session.scalars(visible_organisations_query(user)))
+def visible_organisations_query(user: User) -> Select[tuple[Organisation]]:
+    """``organisations_of`` with their memberships, for lists that count members."""
+    return organisations_of(user).options(selectinload(Organisation.memberships))
