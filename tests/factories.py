@@ -220,17 +220,7 @@ def build_assessments(world: World) -> AssessmentWorld:
     db.session.add(respondent)
     db.session.flush()
     token = services.issue_link(respondent, timedelta(days=30), consultant)
-    action = ActionAssignment(
-        assessment_id=published.id,
-        questionnaire_key="supporting-conditions",
-        dimension_id="leadership",
-        level="emerging",
-        position=0,
-        owner=world.manager.name,
-        owner_id=world.manager.id,
-        due_date=date.today() + timedelta(days=14),
-    )
-    db.session.add(action)
+    action = owned_action(published, world.manager, date.today() + timedelta(days=14))
     db.session.commit()
     brand(world.organisation, logo=png_logo())
     for consultant in (world.consultant_assigned, world.consultant_unassigned):
@@ -238,6 +228,22 @@ def build_assessments(world: World) -> AssessmentWorld:
     return AssessmentWorld(
         open=current, published=published, respondent=respondent, token=token, action=action
     )
+
+
+def owned_action(assessment: Assessment, owner: User, due: date) -> ActionAssignment:
+    """An owner and due date for the first leadership recommendation of the plan."""
+    action = ActionAssignment(
+        assessment_id=assessment.id,
+        questionnaire_key="supporting-conditions",
+        dimension_id="leadership",
+        level="emerging",
+        position=0,
+        owner=owner.name,
+        owner_id=owner.id,
+        due_date=due,
+    )
+    db.session.add(action)
+    return action
 
 
 @dataclass
@@ -393,3 +399,15 @@ def answered_assessment(
     services.change_status(assessment, AssessmentStatus.IN_REVIEW, actor)
     db.session.commit()
     return assessment
+
+
+def reviewed(world: World, title: str, seed: int = 2026) -> Assessment:
+    """A small assessment in review: three respondents on the supporting conditions."""
+    return answered_assessment(
+        world.organisation,
+        world.consultant_assigned,
+        respondents=3,
+        title=title,
+        questionnaires=[supporting_conditions()],
+        seed=seed,
+    )

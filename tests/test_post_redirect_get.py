@@ -270,13 +270,7 @@ def database_rows() -> dict[str, list[str]]:
 
 @pytest.fixture
 def setting(world, assessments, tracker) -> Setting:
-    reviewed = factories.answered_assessment(
-        world.organisation,
-        world.consultant_assigned,
-        respondents=3,
-        title="Reviewed",
-        questionnaires=[factories.supporting_conditions()],
-    )
+    reviewed = factories.reviewed(world, "Reviewed")
     assessments.respondent.email = world.manager.email  # someone to remind
     db.session.commit()
     return Setting(world, assessments, tracker, reviewed)

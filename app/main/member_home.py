@@ -14,7 +14,7 @@ from datetime import date
 from itertools import pairwise
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.assessments import services
 from app.extensions import db
@@ -25,6 +25,7 @@ from app.models import (
     AssessmentStatus,
     FollowUp,
     MemberRole,
+    Membership,
     Organisation,
     Respondent,
     User,
@@ -37,17 +38,30 @@ PUBLISHED = (AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)
 
 @dataclass(frozen=True)
 class Roles:
-    """The organisations where the user is an owner, and every one they belong to."""
+    """The user's memberships, with their organisations (the page and its menu name them;
+    holding them here keeps them loaded while the page is drawn)."""
 
-    owner_of: list[int]
-    member_of: list[int]
+    memberships: list[Membership]
 
     @classmethod
     def of(cls, user: User) -> Roles:
         return cls(
-            owner_of=[m.organisation_id for m in user.memberships if m.role is MemberRole.OWNER],
-            member_of=[m.organisation_id for m in user.memberships],
+            db.session.scalars(
+                select(Membership)
+                .options(joinedload(Membership.organisation))
+                .where(Membership.user_id == user.id)
+                .order_by(Membership.id)
+            ).all()
         )
+
+    @property
+    def owner_of(self) -> list[int]:
+        """The organisations where the user is an owner."""
+        return [m.organisation_id for m in self.memberships if m.role is MemberRole.OWNER]
+
+    @property
+    def member_of(self) -> list[int]:
+        return [m.organisation_id for m in self.memberships]
 
 
 @dataclass(frozen=True)
