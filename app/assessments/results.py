@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 from app.assessments import services
 from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
+from app.assessments.services import REVIEWING
 from app.assessments.steps import next_step, progress_of
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
@@ -60,6 +61,7 @@ def results(assessment_id: int):
         previous_assessment=previous,
         previous_scores=previous_scores,
         manage=manage,
+        reviewing=manage and assessment.status in REVIEWING,
         step=next_step(progress_of(assessment), today()) if manage else None,
         status_form=StatusForm(),
         observations_form=ObservationsForm(observations=assessment.observations),
@@ -139,6 +141,11 @@ def set_consensus(assessment_id: int):
     )
     if item is None:
         abort(400)
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+        return redirect(url_for("assessments.results", assessment_id=assessment.id))
     form.value.choices = [SelectChoice("", "—")] + [
         SelectChoice(str(point.value), point.label.in_language(current_language()))
         for point in definition.scales[item.scale].points
@@ -161,7 +168,11 @@ def set_consensus(assessment_id: int):
 def save_observations(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     form = ObservationsForm()
-    if form.validate_on_submit():
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+    elif form.validate_on_submit():
         text = (form.observations.data or "").strip()
         if text != assessment.observations:
             services.record(

@@ -29,7 +29,7 @@ from app.assessments.forms import (
     targets_form,
 )
 from app.assessments.links import LinkBatch, take_new_links
-from app.assessments.services import INVITING, UNLOCKING, Actor, AssessmentError
+from app.assessments.services import INVITING, REVIEWING, UNLOCKING, Actor, AssessmentError
 from app.assessments.steps import STAGE_OF, Stage, next_step, progress_of
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -184,6 +184,7 @@ def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str
         overdue=progress.is_overdue(today()),
         transitions=services.TRANSITIONS[assessment.status],
         inviting=assessment.status in INVITING,
+        reviewing=assessment.status in REVIEWING,
         unlocking=assessment.status in UNLOCKING,
         new_links=take_new_links(assessment),
         mail_configured=mail_configured(),
@@ -197,6 +198,11 @@ def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str
 @bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
 def targets(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+        return back_to_assessment(assessment)
     definitions = services.definitions(assessment)
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"

@@ -58,6 +58,8 @@ TRANSITIONS: dict[AssessmentStatus, tuple[AssessmentStatus, ...]] = {
 INVITING = frozenset({S.DRAFT, S.OPEN, S.IN_REVIEW})
 # A submitted response can be unlocked while answers are still being collected or reviewed.
 UNLOCKING = frozenset({S.OPEN, S.IN_REVIEW})
+# Targets, consensus values and observations make the results: until they are published.
+REVIEWING = frozenset({S.DRAFT, S.OPEN, S.IN_REVIEW})
 
 
 class AssessmentError(ValueError):
