@@ -25,8 +25,11 @@
   }
 
   document.querySelectorAll("input.copy-field").forEach(function (field) {
-    field.addEventListener("focus", function () {
-      field.select();
+    // On focus by keyboard; a click would otherwise place the caret once the mouse is up.
+    ["focus", "click"].forEach(function (kind) {
+      field.addEventListener(kind, function () {
+        field.select();
+      });
     });
     var button = document.createElement("button");
     button.type = "button";
