@@ -72,6 +72,7 @@ def test_a_consultant_goes_from_login_to_a_pdf_in_at_most_15_page_loads(
     world.consultant_assigned.locale = "fa"
     db.session.commit()
     context = browser.new_context(accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     context.set_default_timeout(20000)
     page = context.new_page()
     loads = PageLoads(page)
@@ -96,6 +97,14 @@ def test_a_consultant_goes_from_login_to_a_pdf_in_at_most_15_page_loads(
     links = [field.input_value() for field in page.locator(".copy-field").all()]
     assert len(links) == 2
     assert "هیچ ایمیلی فرستاده نشد" in page.inner_text(".new-links")  # honest: no mail server
+    # A link's field selects the whole link; the button beside it copies it.
+    page.focus(".copy-field >> nth=1")
+    assert page.evaluate(
+        "() => { const f = document.querySelectorAll('.copy-field')[1];"
+        " return f.selectionStart === 0 && f.selectionEnd === f.value.length; }"
+    )
+    page.click(".copy-button >> nth=1")
+    assert page.evaluate("navigator.clipboard.readText()") == links[1]
     cockpit = page.url
     for link in links:  # the respondents' own page loads are not the consultant's
         answer_everything(browser, link)
