@@ -94,7 +94,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
-    from app.labels import audit_value, group_label, label
+    from app.labels import group_label, label
     from app.policy import Action, can
     from app.tracker.labels import tracker_label
 
@@ -103,7 +103,6 @@ def register_template_helpers(app: Flask) -> None:
         app,
         {
             "label": label,
-            "audit_value": audit_value,
             "group": group_label,
             "tracker_label": tracker_label,
         },
@@ -112,9 +111,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(Action)
 
 
-# The app uses no script, no inline style and nothing from other sites.
+# No inline script or style and nothing from other sites: the one script (the respondent
+# links' copy button, static/js/copy.js) is a file of this site.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

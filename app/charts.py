@@ -39,7 +39,13 @@ SERIES_STYLES: dict[str, str] = {
         ' stroke-linecap="round"'
     ),
 }
+# Gartner's eight building blocks read best as a radar; the other questionnaires as bars
+# (on the results page and in the report alike).
+RADAR_QUESTIONNAIRES = frozenset({"gartner-building-blocks"})
 GRID_FRACTIONS = (0.2, 0.4, 0.6, 0.8, 1.0)  # the level-band boundaries at 20/40/60/80/100
+# The smallest text a chart draws, in px at its own size: legible on a phone, where the
+# results page shows a chart at its own size and lets it scroll sideways.
+MIN_TEXT = 11
 WRAP_AT = 18  # longer labels break onto two lines at a space
 LINE_HEIGHT = 14
 LEGEND_ROW = 18
@@ -115,12 +121,15 @@ def radar_chart(
     title: str,
     no_data_label: str,
     max_value: float = 100,
+    radius: float = 130.0,
+    label_room: float = 210.0,
 ) -> Markup:
     """A radar (spider) chart for three or more axes; the first axis points up and the
     rest run clockwise in LTR and counter-clockwise in RTL, so Persian reads the same way
-    round as its text."""
+    round as its text. ``radius`` and ``label_room`` (the width kept for labels either
+    side) set its size."""
     values = _validate(labels, series, max_value, minimum_labels=3)
-    drawing = _radar(labels, series, values, rtl, no_data_label, max_value, 130.0, 210.0)
+    drawing = _radar(labels, series, values, rtl, no_data_label, max_value, radius, label_room)
     return _svg(drawing, labels, series, values, rtl, title, no_data_label)
 
 
@@ -184,7 +193,7 @@ def _radar(
                 anchor="start",
                 rtl=rtl,
                 css="grid-label",
-                size=9,
+                size=MIN_TEXT,
                 muted=True,
             )
         )
@@ -229,11 +238,12 @@ def bar_chart(
     title: str,
     no_data_label: str,
     max_value: float = 100,
+    plot_width: float = 410.0,
 ) -> Markup:
     """Grouped horizontal bars, one row per label. In RTL the labels sit on the right and
     the bars grow leftwards from the right-hand baseline."""
     values = _validate(labels, series, max_value, minimum_labels=1)
-    drawing = _bars(labels, series, values, rtl, no_data_label, max_value, 410.0)
+    drawing = _bars(labels, series, values, rtl, no_data_label, max_value, plot_width)
     return _svg(drawing, labels, series, values, rtl, title, no_data_label)
 
 
@@ -289,7 +299,7 @@ def _bars(
                 anchor="middle",
                 rtl=rtl,
                 css="grid-label",
-                size=10,
+                size=MIN_TEXT,
                 muted=True,
             )
         )
@@ -317,7 +327,7 @@ def _bars(
                         anchor="start",
                         rtl=rtl,
                         css="value-label no-data",
-                        size=11,
+                        size=MIN_TEXT,
                         muted=True,
                     )
                 )
@@ -336,7 +346,7 @@ def _bars(
                     anchor="start",
                     rtl=rtl,
                     css="value-label",
-                    size=11,
+                    size=MIN_TEXT,
                 )
             )
     parts.append("</g>")

@@ -91,9 +91,12 @@ def reset_two_factor(email: str) -> None:
 @click.command("demo")
 def load_demo() -> None:
     """Load the demo organisations and accounts (safe to run again)."""
-    from app.demo import DEMO_PASSWORD, load_demo_data
-    from app.demo_assessments import load_demo_assessments
-    from app.tracker.demo import load_demo_tracker
+    from app.demo import (
+        DEMO_PASSWORD,
+        load_demo_assessments,
+        load_demo_data,
+        load_demo_tracker,
+    )
 
     if not current_app.config["ALLOW_DEMO_DATA"]:
         raise click.ClickException("demo data is for development only (APP_CONFIG=development)")

@@ -37,6 +37,14 @@ STATUS_LABELS = {
     AssessmentStatus.ARCHIVED: _l("Archived"),
 }
 
+# The four stages of the assessment's page; "open" and "published" read as the states do.
+STAGE_LABELS = {
+    "set_up": _l("Set-up"),
+    "open": _l("Open for answers"),
+    "review": _l("Review"),
+    "published": _l("Published"),
+}
+
 # The default respondent groups; groups a consultant names differently show as typed.
 GROUP_LABELS = {
     "executive": _l("Executive"),
@@ -60,6 +68,7 @@ AUDIT_ACTION_LABELS = {
     "observations": _l("Observations"),
     "imported": _l("Imported from a file"),
     "action owner": _l("Action plan owner and due date"),
+    "action done": _l("Action plan item done"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -70,24 +79,6 @@ AUDIT_FIELD_LABELS = {
     "owner": _l("owner"),
     "due_date": _l("due date"),
 }
-
-
-def audit_value(value: object) -> str:
-    """An audit trail's old or new value, in words."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
-    if isinstance(value, dict):
-        return (
-            "; ".join(
-                f"{AUDIT_FIELD_LABELS.get(key, key)}: {audit_value(item)}"
-                for key, item in value.items()
-                if item not in (None, "", False)
-            )
-            or "—"
-        )
-    return str(label(value))
 
 
 def group_label(group: str) -> object:
@@ -107,6 +98,7 @@ def label(value: object) -> object:
         SIZE_LABELS,
         LANGUAGE_NAMES,
         STATUS_LABELS,
+        STAGE_LABELS,
         AUDIT_ACTION_LABELS,
     ):
         if value in labels:

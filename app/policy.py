@@ -24,6 +24,7 @@ class Action(enum.StrEnum):
     MANAGE_JOBS = "manage_jobs"  # the background queue: its depth, failed jobs, retries
     CREATE_ORGANISATION = "create_organisation"
     LIST_ORGANISATIONS = "list_organisations"
+    LIST_ASSESSMENTS = "list_assessments"  # the work queue of the assessments one runs
     VIEW_ORGANISATION = "view_organisation"
     EDIT_ORGANISATION = "edit_organisation"
     MANAGE_MEMBERS = "manage_members"
@@ -38,6 +39,7 @@ class Action(enum.StrEnum):
     VIEW_TRACKER = "view_tracker"  # on an organisation: its customer-process tracker
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
     MANAGE_OWN_ACCOUNT = "manage_own_account"  # password, signed-in sessions, two-step sign-in
+    KEEP_ACTION_PLAN = "keep_action_plan"  # on an assessment: mark its action items done
 
 
 Target = Organisation | Assessment | Respondent
@@ -102,6 +104,15 @@ def _results_reader(user: User, assessment: Assessment) -> bool:
     )
 
 
+def _action_plan_keeper(user: User, assessment: Assessment) -> bool:
+    """Staff of the organisation at any time; once the plan is published, the members who
+    carry it out (an item's owner is often a manager who does not read the results)."""
+    return _admin_or_assigned(user, assessment) or (
+        assessment.status in (AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED)
+        and member_role(user, assessment.organisation) is not None
+    )
+
+
 def _tracker_user(user: User, organisation: Organisation) -> bool:
     """The tracker is the organisation's own record of its work with customers: its
     owners and managers keep it. Staff (the admin and assigned consultants) only read
@@ -124,6 +135,7 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_JOBS: _admin,
     Action.CREATE_ORGANISATION: _staff,
     Action.LIST_ORGANISATIONS: _staff,
+    Action.LIST_ASSESSMENTS: _staff,
     Action.VIEW_ORGANISATION: _admin_assigned_or_member,
     Action.EDIT_ORGANISATION: _admin_or_assigned,
     Action.MANAGE_MEMBERS: _admin_or_assigned,
@@ -138,6 +150,7 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.VIEW_TRACKER: _admin_assigned_or_member,
     Action.EDIT_TRACKER: _tracker_user,
     Action.MANAGE_OWN_ACCOUNT: _signed_in,
+    Action.KEEP_ACTION_PLAN: _action_plan_keeper,
 }
 
 

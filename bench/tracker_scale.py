@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, text
 
 from app import create_app
+from app.demo.seeding import ENGLISH, seed_customers
 from app.extensions import db
 from app.models import (
     Customer,
@@ -43,12 +44,11 @@ from app.models import (
 )
 from app.passwords import hash_password
 from app.tracker import services
-from app.tracker.seeding import ENGLISH, seed_customers
 from config import TestConfig
 
 GOAL_MS = 100
 PASSWORD = "bench-password-2026"
-# seeding.py gives customers further along the pipeline more contacts: on average about
+# app/demo/seeding.py gives customers further along the pipeline more contacts: on average about
 # 1.06 times the mean asked for.
 CONTACT_WEIGHT = 1.06
 

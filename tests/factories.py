@@ -18,6 +18,7 @@ from app.assessments.services import Actor
 from app.extensions import db
 from app.instrument.loader import LoadedQuestionnaire, load_directory, load_questionnaire
 from app.models import (
+    ActionAssignment,
     Assessment,
     AssessmentStatus,
     Channel,
@@ -174,13 +175,15 @@ def brand(
 @dataclass
 class AssessmentWorld:
     """Beside a World: an open assessment of its organisation with one respondent (the
-    manager, who can also answer from their account) and a published one. The
-    organisation and both consultants' workspaces have report branding with a logo."""
+    manager, who can also answer from their account) and a published one whose action
+    plan has an item for the manager. The organisation and both consultants' workspaces
+    have report branding with a logo."""
 
     open: Assessment
     published: Assessment
     respondent: Respondent
     token: str
+    action: ActionAssignment  # an item of the published action plan, owned by the manager
 
 
 @cache
@@ -217,11 +220,30 @@ def build_assessments(world: World) -> AssessmentWorld:
     db.session.add(respondent)
     db.session.flush()
     token = services.issue_link(respondent, timedelta(days=30), consultant)
+    action = owned_action(published, world.manager, date.today() + timedelta(days=14))
     db.session.commit()
     brand(world.organisation, logo=png_logo())
     for consultant in (world.consultant_assigned, world.consultant_unassigned):
         brand(consultant, logo=png_logo(colour="#2e86c1"), colour="#2e86c1")
-    return AssessmentWorld(open=current, published=published, respondent=respondent, token=token)
+    return AssessmentWorld(
+        open=current, published=published, respondent=respondent, token=token, action=action
+    )
+
+
+def owned_action(assessment: Assessment, owner: User, due: date) -> ActionAssignment:
+    """An owner and due date for the first leadership recommendation of the plan."""
+    action = ActionAssignment(
+        assessment_id=assessment.id,
+        questionnaire_key="supporting-conditions",
+        dimension_id="leadership",
+        level="emerging",
+        position=0,
+        owner=owner.name,
+        owner_id=owner.id,
+        due_date=due,
+    )
+    db.session.add(action)
+    return action
 
 
 @dataclass
@@ -377,3 +399,15 @@ def answered_assessment(
     services.change_status(assessment, AssessmentStatus.IN_REVIEW, actor)
     db.session.commit()
     return assessment
+
+
+def reviewed(world: World, title: str, seed: int = 2026) -> Assessment:
+    """A small assessment in review: three respondents on the supporting conditions."""
+    return answered_assessment(
+        world.organisation,
+        world.consultant_assigned,
+        respondents=3,
+        title=title,
+        questionnaires=[supporting_conditions()],
+        seed=seed,
+    )

@@ -61,6 +61,7 @@ TRACKER_EDITOR_ACTION = outcomes(LOGIN, DENIED, DENIED, DENIED, REDIRECT, REDIRE
 GRID = [
     ("main.index", "GET", "/", outcomes(LOGIN, *[REDIRECT] * 6)),
     ("main.dashboard", "GET", "/dashboard", EVERYONE_SIGNED_IN_OK),
+    ("main.assessments", "GET", "/assessments", STAFF_ONLY),
     ("main.set_language", "POST", "/language", outcomes(*[REDIRECT] * 7)),
     ("main.healthz", "GET", "/healthz", outcomes(*[OK] * 7)),
     ("auth.login", "GET", "/login", outcomes(OK, *[REDIRECT] * 6)),
@@ -178,7 +179,7 @@ GRID = [
         "assessments.reissue_link",
         "POST",
         "/assessments/{open_id}/respondents/{respondent_id}/link",
-        ORGANISATION_EDITORS,
+        ORGANISATION_EDITOR_ACTION,
     ),
     (
         "assessments.revoke_link",
@@ -207,6 +208,7 @@ GRID = [
         ORGANISATION_EDITOR_ACTION,
     ),
     ("assessments.audit", "GET", "/assessments/{open_id}/audit", ORGANISATION_EDITORS),
+    ("assessments.audit_export", "GET", "/assessments/{open_id}/audit.csv", ORGANISATION_EDITORS),
     ("assessments.targets", "GET", "/assessments/{open_id}/targets", ORGANISATION_EDITORS),
     (
         "assessments.export",
@@ -242,6 +244,14 @@ GRID = [
         "POST",
         "/assessments/{open_id}/actions",
         ORGANISATION_EDITOR_BAD,
+    ),
+    # A published action plan's items are marked done by staff and by the organisation's
+    # members who carry them out.
+    (
+        "reports.mark_action_done",
+        "POST",
+        "/assessments/{published_id}/actions/{action_id}/done",
+        outcomes(LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT, REDIRECT, DENIED),
     ),
     ("reports.branding", "GET", "/organisations/{org_id}/branding", ORGANISATION_EDITORS),
     ("reports.logo", "GET", "/organisations/{org_id}/logo", ORGANISATION_READERS),
@@ -375,6 +385,7 @@ GRID = [
 # Endpoints that answer with a file to save rather than a page to read.
 DOWNLOADS = frozenset(
     {
+        "assessments.audit_export",
         "assessments.export",
         "assessments.import_template",
         "reports.download",
@@ -408,6 +419,7 @@ def fill(path: str, world: World, assessments: AssessmentWorld, tracker: Tracker
         open_id=assessments.open.id,
         published_id=assessments.published.id,
         respondent_id=assessments.respondent.id,
+        action_id=assessments.action.id,
         token=assessments.token,
         customer_id=tracker.customer.id,
         interaction_id=tracker.interaction.id,

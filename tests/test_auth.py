@@ -32,7 +32,7 @@ def test_login_then_dashboard_greets_user(client, auth, app):
     assert response.headers["Location"] == "/dashboard"
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Dana Consultant" in page
-    assert "Your organisations" in page
+    assert "Your assessments" in page  # the consultant's work queue
     assert db.session.get(type(user), user.id).last_login_at is not None
 
 

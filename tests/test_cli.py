@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
+from app.i18n import to_latin_digits
 from app.models import (
     Answer,
     Assessment,
@@ -73,27 +76,54 @@ def test_users_list(runner, app):
     assert "c@example.com\tconsultant\tactive\tC" in result.output
 
 
-def test_demo_loads_once_and_prints_the_logins(runner, auth, app):
+def test_demo_loads_once_and_prints_the_logins(runner, client, auth, app):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
     assert "admin@demo.example.com" in first.output
     models = (User, Organisation, Membership, ConsultantAssignment, Assessment, Respondent, Answer)
     counts = [count(m) for m in models]
-    assert counts[:6] == [9, 2, 6, 2, 2, 24]
+    assert counts[:6] == [9, 3, 6, 3, 6, 49]
     assert counts[6] > 1500  # a dozen respondents each, most of them finished
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert [count(m) for m in models] == counts
     statuses = dict(db.session.execute(select(Assessment.title, Assessment.status)).all())
-    assert set(statuses.values()) == {AssessmentStatus.PUBLISHED, AssessmentStatus.OPEN}
+    assert set(statuses.values()) == {
+        AssessmentStatus.PUBLISHED,
+        AssessmentStatus.OPEN,
+        AssessmentStatus.DRAFT,
+    }
 
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     assert organisations["شرکت پخش سپیدار"].default_locale == "fa"
     assert organisations["Northwind Outfitters"].default_locale == "en"
     owner = db.session.scalar(select(User).where(User.email == "maryam.ahmadi@demo.example.com"))
     assert auth.login(owner, DEMO_PASSWORD).headers["Location"] == "/dashboard"
+    auth.logout()
+    # Every home page has work on it: the owner's published assessment has action items
+    # with owners and due dates; a manager has a questionnaire half answered, invited at
+    # their account's address, and follow-ups due.
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    auth.login(people["maryam.ahmadi@demo.example.com"], DEMO_PASSWORD)
+    owner = client.get("/dashboard").get_data(as_text=True)
+    assert "ارزیابی آمادگی CRM ۱۴۰۵" in owner
+    assert owner.count("/done") >= 4  # open action items and follow-ups to mark done
+    auth.logout()
+    auth.login(people["ali.rezaei@demo.example.com"], DEMO_PASSWORD)
+    manager = client.get("/dashboard").get_data(as_text=True)
+    respondent = db.session.scalar(
+        select(Respondent).where(Respondent.user_id == people["ali.rezaei@demo.example.com"].id)
+    )
+    assert f'href="/answer/{respondent.id}"' in manager
+    answered = re.search(r"(\d+) of (\d+) questions answered", manager) or re.search(
+        r"به ([۰-۹]+) پرسش از ([۰-۹]+) پرسش", manager
+    )
+    done, total = (int(to_latin_digits(number)) for number in answered.groups())
+    assert 0.3 < done / total < 0.7
+    assert "Your action-plan items" in manager or "موارد برنامهٔ اقدام شما" in manager
+    assert manager.count("/tracker/follow-ups/") >= 2  # follow-ups due, to mark done
 
 
 def test_demo_is_refused_where_not_allowed(runner, app, monkeypatch):

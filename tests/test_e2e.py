@@ -85,9 +85,9 @@ def test_assessment_from_setup_to_published_results(browser, live_server, world)
     page.select_option("#locale", "fa")
     press(page, "input[value='Add respondent']")
     auditor.check(page)
-    link = page.input_value(".copy-field")
+    link = page.input_value(".copy-field")  # shown once, on the page the form lands on
     page.goto(assessment_url)
-    press(page, "text=Open for answers")
+    press(page, "form:has(input[name=to][value=open]) button")
     assert "Open for answers" in page.inner_text(".tag")
 
     # The respondent, with no account, answers in Persian. (axe-core needs JavaScript in
@@ -117,15 +117,14 @@ def test_assessment_from_setup_to_published_results(browser, live_server, world)
             press(answer, "button[value=review]")
             break
     auditor.check(answer)
-    press(answer, ".button >> nth=0")  # "Submit my answers" (in Persian)
+    press(answer, "form.panel button")  # "Submit my answers" (in Persian)
     assert answer.url.endswith("/done")
     auditor.check(answer)
     second_sitting.close()
 
     # The consultant reviews and publishes.
     page.goto(assessment_url)
-    press(page, "text=Close answering and review")
-    press(page, "text=Results")
+    press(page, "text=Close answering and review")  # lands on the results, to review
     results_url = page.url
     visited.append(results_url)
     assert "Overall readiness" in page.inner_text("main")

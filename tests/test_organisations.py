@@ -22,6 +22,7 @@ def test_consultant_creates_an_organisation_and_is_assigned_to_it(client, auth, 
     response = client.post("/organisations/new", data=NEW_ORGANISATION, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Organisation “Pars Logistics” created." in page
+    assert "New assessment for <bdi>Pars Logistics</bdi>" in page  # its next step
     organisation = db.session.scalar(
         select(Organisation).where(Organisation.name == "Pars Logistics")
     )

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from app.demo import load_demo_data
+from app.demo import load_demo_data, load_demo_tracker
 from app.extensions import db
 from app.models import (
     Channel,
@@ -25,7 +25,6 @@ from app.models import (
     utcnow,
 )
 from app.tracker import services
-from app.tracker.demo import load_demo_tracker
 from app.tracker.forms import parse_day, show_day
 from app.tracker.queries import PAGE_SIZE
 from tests import factories

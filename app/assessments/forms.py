@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     SelectChoice,
@@ -40,6 +41,70 @@ def parse_groups(text: str) -> list[str]:
     return [part.strip().lower() for part in re.split(r"[,،\n]", text or "") if part.strip()]
 
 
+@dataclass(frozen=True)
+class PastedRespondent:
+    name: str
+    email: str
+    group: str
+
+
+def group_lookup(groups: list[str]) -> dict[str, str]:
+    """A group as people write it (its key, or its name in either language) to its key."""
+    lookup = {}
+    for group in groups:
+        lookup[group.lower()] = group
+        if group in GROUP_LABELS:
+            for language in ("en", "fa"):
+                with force_locale(language):
+                    lookup[str(GROUP_LABELS[group]).lower()] = group
+    return lookup
+
+
+def parse_respondent_lines(
+    text: str, groups: list[str], taken: set[str]
+) -> tuple[list[PastedRespondent], list]:
+    """Lines of ``name, e-mail, group``: the respondents, or every faulty line with its
+    number. An address already in ``taken`` (lower case) or twice in the list is one."""
+    lookup = group_lookup(groups)
+    problems, parsed, seen = [], [], set(taken)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in re.split(r"[,،\t;]", line)]
+        if len(parts) != 3 or not all(parts):
+            problems.append(_l("Line %(n)s: write name, e-mail, group.", n=number))
+            continue
+        name, email, written_group = parts[0], parts[1].lower(), parts[2]
+        group = lookup.get(written_group.lower())
+        if not is_email(email):
+            problems.append(
+                _l("Line %(n)s: %(email)s is not an e-mail address.", n=number, email=email)
+            )
+        elif email in seen:
+            problems.append(
+                _l(
+                    "Line %(n)s: %(email)s is already invited to this assessment.",
+                    n=number,
+                    email=email,
+                )
+            )
+        elif group is None:
+            problems.append(
+                _l("Line %(n)s: unknown group %(group)s.", n=number, group=written_group)
+            )
+        else:
+            seen.add(email)
+            parsed.append(PastedRespondent(name[:120], email, group))
+    return parsed, problems
+
+
+def report_problems(field, problems: list) -> None:
+    """One error per faulty line, all shown beside the box."""
+    if problems:
+        field.errors.extend(problems[:-1])
+        raise ValidationError(problems[-1])
+
+
 class AssessmentForm(FlaskForm):
     title = StringField(
         _l("Title"),
@@ -58,7 +123,19 @@ class AssessmentForm(FlaskForm):
         description=_l("Names separated by commas"),
     )
     deadline = DateField(_l("Deadline"), validators=[Optional()])
+    respondents = TextAreaField(
+        _l("Respondents (optional)"),
+        description=_l(
+            "One per line: name, e-mail, group. Each gets a private link; more can be added later."
+        ),
+    )
+    locale = language_field(_l("Questionnaire language"))
+    open_now = BooleanField(_l("Open for answers now"))
     submit = SubmitField(_l("Create assessment"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parsed: list[PastedRespondent] = []
 
     def validate_questionnaires(self, field):
         if not field.data:
@@ -78,6 +155,12 @@ class AssessmentForm(FlaskForm):
         if len(set(chosen)) != len(chosen):
             raise ValidationError(_l("Each group may appear only once."))
 
+    def validate_respondents(self, field):
+        self.parsed, problems = parse_respondent_lines(
+            field.data or "", self.chosen_groups(), taken=set()
+        )
+        report_problems(field, problems)
+
     def chosen_groups(self) -> list[str]:
         return (self.groups.data or []) + parse_groups(self.other_groups.data)
 
@@ -93,12 +176,15 @@ class RespondentForm(FlaskForm):
     locale = language_field(_l("Questionnaire language"))
     submit = SubmitField(_l("Add respondent"))
 
+    def __init__(self, *args, taken: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._taken = taken
 
-@dataclass(frozen=True)
-class PastedRespondent:
-    name: str
-    email: str
-    group: str
+    def validate_email(self, field):
+        if field.data and field.data.lower() in self._taken:
+            raise ValidationError(
+                _l("%(email)s is already invited to this assessment.", email=field.data)
+            )
 
 
 class PasteRespondentsForm(FlaskForm):
@@ -109,49 +195,20 @@ class PasteRespondentsForm(FlaskForm):
     locale = language_field(_l("Questionnaire language"))
     submit = SubmitField(_l("Add all"))
 
-    def __init__(self, *args, groups: list[str], **kwargs):
+    def __init__(self, *args, groups: list[str], taken: set[str], **kwargs):
         super().__init__(*args, **kwargs)
-        # A group may be written as its key or its name in either language.
-        self._groups = {}
-        for group in groups:
-            self._groups[group.lower()] = group
-            if group in GROUP_LABELS:
-                for language in ("en", "fa"):
-                    with force_locale(language):
-                        self._groups[str(GROUP_LABELS[group]).lower()] = group
+        self._groups, self._taken = groups, taken
         self.parsed: list[PastedRespondent] = []
 
     def validate_lines(self, field):
         """All lines or none: every faulty line is listed with its number."""
-        problems, parsed = [], []
-        for number, line in enumerate(field.data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [part.strip() for part in re.split(r"[,،\t;]", line)]
-            if len(parts) != 3 or not all(parts):
-                problems.append(_l("Line %(n)s: write name, e-mail, group.", n=number))
-                continue
-            name, email, written_group = parts[0], parts[1].lower(), parts[2]
-            group = self._groups.get(written_group.lower())
-            if not is_email(email):
-                problems.append(
-                    _l("Line %(n)s: %(email)s is not an e-mail address.", n=number, email=email)
-                )
-            elif group is None:
-                problems.append(
-                    _l("Line %(n)s: unknown group %(group)s.", n=number, group=written_group)
-                )
-            else:
-                parsed.append(PastedRespondent(name[:120], email, group))
-        if problems:
-            # One error per faulty line, all shown beside the box.
-            field.errors.extend(problems[:-1])
-            raise ValidationError(problems[-1])
-        self.parsed = parsed
+        self.parsed, problems = parse_respondent_lines(field.data, self._groups, self._taken)
+        report_problems(field, problems)
 
 
 class StatusForm(FlaskForm):
     to = HiddenField()
+    next = HiddenField()  # where to come back to, when not the assessment's page
 
 
 class ObservationsForm(FlaskForm):

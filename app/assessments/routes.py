@@ -1,3 +1,7 @@
+"""Setting up and running an assessment: creating it, its page (the consultant's cockpit),
+targets, changes of state, and respondents with their links. Every form that changes
+something answers with a redirect, so a refresh never repeats it."""
+
 from pathlib import Path
 
 from flask import (
@@ -10,41 +14,39 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from app.assessments import services
 from app.assessments.forms import (
     AssessmentForm,
-    ConsensusForm,
-    ObservationsForm,
+    PastedRespondent,
     PasteRespondentsForm,
     RespondentForm,
     StatusForm,
     targets_form,
 )
-from app.assessments.services import Actor, AssessmentError
-from app.charts import Series, bar_chart, radar_chart
+from app.assessments.links import LinkBatch, take_new_links
+from app.assessments.services import INVITING, REVIEWING, UNLOCKING, Actor, AssessmentError
+from app.assessments.steps import STAGE_OF, Stage, next_step, progress_of
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
 from app.labels import group_label, label
-from app.mail import send_mail
+from app.mail import mail_configured
 from app.models import (
+    Answer,
     Assessment,
     AssessmentStatus,
-    AuditEvent,
     Organisation,
     Respondent,
 )
-from app.policy import Action, authorize, can
-from app.reports.actions import action_assignments
-from app.reports.forms import ActionOwnerForm
-from app.tracker.metrics import tracker_evidence
-from app.urls import external_url
+from app.policy import Action, authorize
+from app.redirects import is_safe_local_path
+from app.tracker.forms import today
 
 bp = Blueprint("assessments", __name__)
 
@@ -70,12 +72,14 @@ def _group_choices(assessment: Assessment) -> list[SelectChoice]:
     return [SelectChoice(group, group_label(group)) for group in assessment.groups]
 
 
-def back_to_assessment(assessment: Assessment):
-    return redirect(url_for("assessments.show", assessment_id=assessment.id))
+def back_to_assessment(assessment: Assessment, anchor: str = ""):
+    return redirect(url_for("assessments.show", assessment_id=assessment.id) + anchor)
 
 
 @bp.route("/organisations/<int:organisation_id>/assessments/new", methods=["GET", "POST"])
 def create(organisation_id: int):
+    """A new assessment; respondents pasted here get their links at once, and it can be
+    opened for answers in the same step."""
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.CREATE_ASSESSMENT, organisation)
     try:
@@ -84,7 +88,8 @@ def create(organisation_id: int):
         current_app.logger.error("Invalid questionnaire definitions:\n%s", error)
         available = []
     by_id = {loaded.definition.id: loaded for loaded in available}
-    form = AssessmentForm()
+    # Respondents answer in the organisation's language unless the form says otherwise.
+    form = AssessmentForm(locale=organisation.default_locale)
     form.questionnaires.choices = [
         SelectChoice(key, loaded.definition.title.in_language(current_language()))
         for key, loaded in by_id.items()
@@ -103,10 +108,46 @@ def create(organisation_id: int):
             db.session.rollback()
             form.questionnaires.errors.extend(error.problems)
         else:
+            _add_respondents(assessment, form.parsed, form.locale.data)
+            if form.open_now.data:
+                services.change_status(assessment, AssessmentStatus.OPEN, current_actor())
             db.session.commit()
-            flash(_("Assessment created. Add respondents, then open it for answers."), "success")
+            flash(_created_message(assessment, len(form.parsed)), "success")
             return back_to_assessment(assessment)
     return render_template("assessments/new.html", form=form, organisation=organisation)
+
+
+def _created_message(assessment: Assessment, invited: int) -> str:
+    if assessment.status is AssessmentStatus.OPEN:
+        return _(
+            "Assessment created and open for answers; %(count)s respondents invited.",
+            count=localize_digits(invited),
+        )
+    if invited:
+        return _(
+            "Assessment created; %(count)s respondents invited. Open it for answers when "
+            "you are ready.",
+            count=localize_digits(invited),
+        )
+    return _("Assessment created. Add respondents, then open it for answers.")
+
+
+def _add_respondents(assessment: Assessment, pasted, locale: str) -> None:
+    """Add the respondents and issue their links, kept to be shown on the next page."""
+    if not pasted:
+        return
+    batch = LinkBatch(assessment)
+    for person in pasted:
+        respondent = services.add_respondent(
+            assessment,
+            name=person.name,
+            email=person.email,
+            group=person.group,
+            locale=locale,
+            actor=current_actor(),
+        )
+        batch.invite(respondent, current_actor())
+    batch.keep()
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -119,11 +160,35 @@ def show(assessment_id: int):
 
 
 def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str:
+    """The cockpit: where the assessment stands, its next step, the report once there are
+    results, and its respondents, offering only what still applies."""
+    progress = progress_of(assessment)
+    answered = dict(
+        db.session.execute(
+            select(Answer.respondent_id, func.count(Answer.id))
+            .join(Respondent)
+            .where(Respondent.assessment_id == assessment.id, services.ANSWERED)
+            .group_by(Answer.respondent_id)
+        ).all()
+    )
+    definitions = services.definitions(assessment)
     return render_template(
         "assessments/show.html",
         assessment=assessment,
-        definitions=services.definitions(assessment),
+        definitions=definitions,
+        total_items=sum(len(d.items) for q in definitions for d in q.dimensions),
+        stages=list(Stage),
+        stage=STAGE_OF[assessment.status],
+        progress=progress,
+        step=next_step(progress, today()),
+        overdue=progress.is_overdue(today()),
         transitions=services.TRANSITIONS[assessment.status],
+        inviting=assessment.status in INVITING,
+        reviewing=assessment.status in REVIEWING,
+        unlocking=assessment.status in UNLOCKING,
+        new_links=take_new_links(assessment),
+        mail_configured=mail_configured(),
+        answered=answered,
         respondent_form=respondent_form,
         status_form=StatusForm(),
         confirm_form=ConfirmForm(),
@@ -133,6 +198,11 @@ def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str
 @bp.route("/assessments/<int:assessment_id>/targets", methods=["GET", "POST"])
 def targets(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+        return back_to_assessment(assessment)
     definitions = services.definitions(assessment)
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"
@@ -155,280 +225,146 @@ def targets(assessment_id: int):
     )
 
 
-@bp.route("/assessments/<int:assessment_id>/remind", methods=["POST"])
-def remind(assessment_id: int):
-    """E-mail everyone who has not submitted a fresh link (it replaces their old one)."""
+@bp.route("/assessments/<int:assessment_id>/status", methods=["POST"])
+def change_status(assessment_id: int):
+    """Move the assessment on. Closing answering lands on the results, to review them;
+    other moves come back to where the button was (the home page's queue, say)."""
     assessment = assessment_or_404(assessment_id)
-    if ConfirmForm().validate_on_submit():
-        waiting = [
-            r
-            for r in assessment.respondents
-            if r.submitted_at is None and r.revoked_at is None and r.email
-        ]
-        for respondent in waiting:
-            _invite(respondent, reminder=True)
-        db.session.commit()
-        flash(
-            _(
-                "A reminder with a new link was sent to %(count)s respondents.",
-                count=localize_digits(len(waiting)),
-            ),
-            "success",
-        )
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return back_to_assessment(assessment)
+    try:
+        services.change_status(assessment, AssessmentStatus(form.to.data), current_actor())
+    except (ValueError, AssessmentError):
+        flash(_("That change of state is not possible now."), "error")
+        return back_to_assessment(assessment)
+    db.session.commit()
+    flash(_("The assessment is now: %(status)s.", status=label(assessment.status)), "success")
+    if assessment.status is AssessmentStatus.IN_REVIEW:
+        return redirect(url_for("assessments.results", assessment_id=assessment.id))
+    if is_safe_local_path(form.next.data):
+        return redirect(form.next.data)
     return back_to_assessment(assessment)
 
 
-@bp.route("/assessments/<int:assessment_id>/status", methods=["POST"])
-def change_status(assessment_id: int):
+@bp.route("/assessments/<int:assessment_id>/remind", methods=["POST"])
+def remind(assessment_id: int):
+    """Give everyone who has not submitted a fresh link (it replaces their old one), by
+    e-mail where mail is set up, else shown on the next page to pass on."""
     assessment = assessment_or_404(assessment_id)
-    form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            services.change_status(assessment, AssessmentStatus(form.to.data), current_actor())
-        except (ValueError, AssessmentError):
-            flash(_("That change of state is not possible now."), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("The assessment is now: %(status)s.", status=label(assessment.status)), "success"
-            )
+    if not ConfirmForm().validate_on_submit():
+        return back_to_assessment(assessment)
+    if assessment.status is not AssessmentStatus.OPEN:
+        flash(_("Reminders go out only while the assessment is open for answers."), "error")
+        return back_to_assessment(assessment)
+    waiting = [
+        r
+        for r in assessment.respondents
+        if r.submitted_at is None and r.revoked_at is None and r.email
+    ]
+    batch = LinkBatch(assessment)
+    for respondent in waiting:
+        batch.invite(respondent, current_actor(), reminder=True)
+    batch.keep()
+    db.session.commit()
+    count = localize_digits(len(waiting))
+    if mail_configured():
+        flash(
+            _("A reminder with a new link was sent to %(count)s respondents.", count=count),
+            "success",
+        )
+    else:
+        flash(_("%(count)s respondents have a new link; pass each one on.", count=count), "success")
     return back_to_assessment(assessment)
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents", methods=["POST"])
 def add_respondent(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    form = RespondentForm()
+    form = RespondentForm(taken=services.invited_emails(assessment))
     form.group.choices = _group_choices(assessment)
     if form.validate_on_submit():
-        respondent = services.add_respondent(
-            assessment,
-            name=form.name.data,
-            email=form.email.data,
-            group=form.group.data,
-            locale=form.locale.data,
-            actor=current_actor(),
-        )
-        token = _invite(respondent)
+        try:
+            services.check_inviting(assessment)
+        except AssessmentError:
+            flash(_("Respondents can no longer be added to this assessment."), "error")
+            return back_to_assessment(assessment)
+        person = PastedRespondent(form.name.data, form.email.data, form.group.data)
+        _add_respondents(assessment, [person], form.locale.data)
         db.session.commit()
-        return _show_link(assessment, [(respondent, token)])
+        flash(_("%(name)s was added.", name=form.name.data), "success")
+        return back_to_assessment(assessment)
     return _render_show(assessment, form)
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents/paste", methods=["GET", "POST"])
 def paste_respondents(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    form = PasteRespondentsForm(groups=assessment.groups)
+    if assessment.status not in INVITING:
+        flash(_("Respondents can no longer be added to this assessment."), "error")
+        return back_to_assessment(assessment)
+    form = PasteRespondentsForm(groups=assessment.groups, taken=services.invited_emails(assessment))
     if not form.is_submitted():
         form.locale.data = assessment.organisation.default_locale
     if form.validate_on_submit():
-        issued = []
-        for pasted in form.parsed:
-            respondent = services.add_respondent(
-                assessment,
-                name=pasted.name,
-                email=pasted.email,
-                group=pasted.group,
-                locale=form.locale.data,
-                actor=current_actor(),
-            )
-            issued.append((respondent, _invite(respondent)))
+        _add_respondents(assessment, form.parsed, form.locale.data)
         db.session.commit()
-        return _show_link(assessment, issued)
+        flash(_("%(count)s respondents added.", count=localize_digits(len(form.parsed))), "success")
+        return back_to_assessment(assessment)
     return render_template("assessments/paste.html", form=form, assessment=assessment)
+
+
+def _respondent_action(assessment_id: int, respondent_id: int, act, done_message: str):
+    """A one-button action on a respondent, refused with a message once it no longer
+    applies (the assessment was published meanwhile, say)."""
+    assessment = assessment_or_404(assessment_id)
+    respondent = _respondent(assessment, respondent_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            act(assessment, respondent)
+        except AssessmentError:
+            db.session.rollback()
+            flash(_("That is no longer possible for this assessment."), "error")
+        else:
+            db.session.commit()
+            flash(done_message % {"name": respondent.name}, "success")
+    return back_to_assessment(assessment, "#respondents")
 
 
 @bp.route("/assessments/<int:assessment_id>/respondents/<int:respondent_id>/link", methods=["POST"])
 def reissue_link(assessment_id: int, respondent_id: int):
-    assessment = assessment_or_404(assessment_id)
-    respondent = _respondent(assessment, respondent_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    token = _invite(respondent)
-    db.session.commit()
-    return _show_link(assessment, [(respondent, token)])
+    def reissue(assessment, respondent):
+        batch = LinkBatch(assessment)
+        batch.invite(respondent, current_actor())
+        batch.keep()
+
+    return _respondent_action(
+        assessment_id,
+        respondent_id,
+        reissue,
+        _("%(name)s has a new link; the old one no longer works."),
+    )
 
 
 @bp.route(
     "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/revoke", methods=["POST"]
 )
 def revoke_link(assessment_id: int, respondent_id: int):
-    assessment = assessment_or_404(assessment_id)
-    respondent = _respondent(assessment, respondent_id)
-    if ConfirmForm().validate_on_submit():
-        services.revoke_link(respondent, current_actor())
-        db.session.commit()
-        flash(_("The link of %(name)s no longer works.", name=respondent.name), "success")
-    return back_to_assessment(assessment)
+    return _respondent_action(
+        assessment_id,
+        respondent_id,
+        lambda _assessment, respondent: services.revoke_link(respondent, current_actor()),
+        _("The link of %(name)s no longer works."),
+    )
 
 
 @bp.route(
     "/assessments/<int:assessment_id>/respondents/<int:respondent_id>/unlock", methods=["POST"]
 )
 def unlock(assessment_id: int, respondent_id: int):
-    assessment = assessment_or_404(assessment_id)
-    respondent = _respondent(assessment, respondent_id)
-    if ConfirmForm().validate_on_submit():
-        services.unlock_response(respondent, current_actor())
-        db.session.commit()
-        flash(_("%(name)s can change their answers again.", name=respondent.name), "success")
-    return back_to_assessment(assessment)
-
-
-def _invite(respondent: Respondent, reminder: bool = False) -> str:
-    """Issue a fresh link and e-mail it (or log it, without a mail server)."""
-    lifetime = services.link_lifetime(
-        respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
+    return _respondent_action(
+        assessment_id,
+        respondent_id,
+        lambda _assessment, respondent: services.unlock_response(respondent, current_actor()),
+        _("%(name)s can change their answers again."),
     )
-    token = services.issue_link(respondent, lifetime, current_actor())
-    link = external_url("respond.start", token=token)
-    if respondent.email:
-        with force_locale(respondent.locale):
-            subject = (
-                _("Reminder: %(title)s", title=respondent.assessment.title)
-                if reminder
-                else _("Your questionnaire: %(title)s", title=respondent.assessment.title)
-            )
-            body = _(
-                "Hello %(name)s,\n\n%(organisation)s asks for your view on its readiness for "
-                "customer relationship management. Your answers are saved page by page; you "
-                "can stop and come back with the same link:\n%(link)s\n\nThank you.",
-                name=respondent.name,
-                organisation=respondent.assessment.organisation.name,
-                link=link,
-            )
-        send_mail(respondent.email, subject, body)
-    return token
-
-
-def _show_link(assessment: Assessment, issued: list[tuple[Respondent, str]]):
-    """The page that shows new links once, for the consultant to copy."""
-    links = [
-        (respondent, external_url("respond.start", token=token)) for respondent, token in issued
-    ]
-    return render_template("assessments/links.html", assessment=assessment, links=links)
-
-
-@bp.route("/assessments/<int:assessment_id>/results")
-def results(assessment_id: int):
-    assessment = assessment_or_404(assessment_id, Action.VIEW_RESULTS)
-    definitions = services.definitions(assessment)
-    previous = services.previous_published(assessment)
-    previous_scores = {}
-    if previous is not None:
-        for questionnaire in services.score(previous).questionnaires:
-            for dimension in questionnaire.dimensions:
-                previous_scores[(questionnaire.questionnaire_id, dimension.dimension_id)] = (
-                    dimension.score
-                )
-    result = services.score(assessment)
-    return render_template(
-        "assessments/results.html",
-        assessment=assessment,
-        charts=_charts(definitions, result, previous_scores),
-        definitions={d.id: d for d in definitions},
-        levels={level.id: level for level in definitions[0].levels},
-        dimensions={(q.id, d.id): d for q in definitions for d in q.dimensions},
-        items={(q.id, i.id): i for q in definitions for d in q.dimensions for i in d.items},
-        result=result,
-        previous_assessment=previous,
-        previous_scores=previous_scores,
-        manage=can(current_user, Action.MANAGE_ASSESSMENT, assessment),
-        observations_form=ObservationsForm(observations=assessment.observations),
-        consensus_form=ConsensusForm(),
-        tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
-        action_owners=action_assignments(assessment.id),
-        action_owner_form=ActionOwnerForm(),
-    )
-
-
-# Gartner's eight building blocks read best as a radar; the other questionnaires as bars.
-RADAR_QUESTIONNAIRES = frozenset({"gartner-building-blocks"})
-
-
-def _charts(definitions, result, previous_scores) -> dict:
-    """One chart per questionnaire: scores, targets and (when there is one) the previous
-    published assessment, labelled in the page's language."""
-    language = current_language()
-    charts = {}
-    for definition, scored in zip(definitions, result.questionnaires, strict=True):
-        labels = [d.title.in_language(language) for d in definition.dimensions]
-        series = [
-            Series(_("This assessment"), [d.score for d in scored.dimensions]),
-            Series(_("Target"), [d.target_score for d in scored.dimensions], style="target"),
-        ]
-        if previous_scores:
-            series.append(
-                Series(
-                    _("Previous assessment"),
-                    [previous_scores.get((definition.id, d.id)) for d in definition.dimensions],
-                    style="previous",
-                )
-            )
-        draw = radar_chart if definition.id in RADAR_QUESTIONNAIRES else bar_chart
-        charts[definition.id] = draw(
-            labels,
-            series,
-            rtl=language == "fa",
-            title=definition.title.in_language(language),
-            no_data_label=_("insufficient data"),
-        )
-    return charts
-
-
-@bp.route("/assessments/<int:assessment_id>/consensus", methods=["POST"])
-def set_consensus(assessment_id: int):
-    assessment = assessment_or_404(assessment_id)
-    form = ConsensusForm()
-    definitions = {d.id: d for d in services.definitions(assessment)}
-    definition = definitions.get(form.questionnaire.data)
-    item = (
-        next((i for d in definition.dimensions for i in d.items if i.id == form.item.data), None)
-        if definition
-        else None
-    )
-    if item is None:
-        abort(400)
-    form.value.choices = [SelectChoice("", "—")] + [
-        SelectChoice(str(point.value), point.label.in_language(current_language()))
-        for point in definition.scales[item.scale].points
-    ]
-    if form.validate_on_submit():
-        value = int(form.value.data) if form.value.data else None
-        services.set_consensus(
-            assessment, definition.id, item.id, value, form.note.data or "", current_actor()
-        )
-        db.session.commit()
-        flash(_("Consensus value saved."), "success")
-    else:
-        flash(_("Choose a value on the scale."), "error")
-    return redirect(
-        url_for("assessments.results", assessment_id=assessment.id) + f"#item-{item.id}"
-    )
-
-
-@bp.route("/assessments/<int:assessment_id>/observations", methods=["POST"])
-def save_observations(assessment_id: int):
-    assessment = assessment_or_404(assessment_id)
-    form = ObservationsForm()
-    if form.validate_on_submit():
-        text = (form.observations.data or "").strip()
-        if text != assessment.observations:
-            services.record(
-                assessment, current_actor(), "observations", "", assessment.observations, text
-            )
-            assessment.observations = text
-            db.session.commit()
-        flash(_("Observations saved."), "success")
-    return redirect(url_for("assessments.results", assessment_id=assessment.id))
-
-
-@bp.route("/assessments/<int:assessment_id>/audit")
-def audit(assessment_id: int):
-    assessment = assessment_or_404(assessment_id)
-    events = db.session.scalars(
-        db.select(AuditEvent)
-        .where(AuditEvent.assessment_id == assessment.id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    )
-    return render_template("assessments/audit.html", assessment=assessment, events=list(events))

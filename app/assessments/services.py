@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -53,6 +55,13 @@ TRANSITIONS: dict[AssessmentStatus, tuple[AssessmentStatus, ...]] = {
     S.PUBLISHED: (S.IN_REVIEW, S.ARCHIVED),
     S.ARCHIVED: (),
 }
+# Until it is published, respondents can be added, given new links or revoked, and answers
+# collected on paper imported; a published report stands on the responses it was made from.
+INVITING = frozenset({S.DRAFT, S.OPEN, S.IN_REVIEW})
+# A submitted response can be unlocked while answers are still being collected or reviewed.
+UNLOCKING = frozenset({S.OPEN, S.IN_REVIEW})
+# Targets, consensus values and observations make the results: until they are published.
+REVIEWING = frozenset({S.DRAFT, S.OPEN, S.IN_REVIEW})
 
 
 class AssessmentError(ValueError):
@@ -133,13 +142,31 @@ def definitions(assessment: Assessment) -> list[Questionnaire]:
     """The assessment's questionnaires in order, as they are used together: an item
     shared with another of them is asked and counted there only (one small query;
     parsing is cached)."""
+    return definitions_of([assessment.id])[assessment.id]
+
+
+def definitions_of(assessment_ids: Collection[int]) -> dict[int, list[Questionnaire]]:
+    """The questionnaires of several assessments, each in order and as used together,
+    in one query."""
+    found: dict[int, list[tuple[int, str]]] = {id_: [] for id_ in assessment_ids}
+    if not found:
+        return {}
     versions = db.session.execute(
-        select(QuestionnaireVersion.id, QuestionnaireVersion.content_hash)
+        select(
+            AssessmentQuestionnaire.assessment_id,
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.content_hash,
+        )
         .join(AssessmentQuestionnaire.version)
-        .where(AssessmentQuestionnaire.assessment_id == assessment.id)
-        .order_by(AssessmentQuestionnaire.position)
+        .where(AssessmentQuestionnaire.assessment_id.in_(found))
+        .order_by(AssessmentQuestionnaire.assessment_id, AssessmentQuestionnaire.position)
     )
-    return list(_used_together(tuple(tuple(version) for version in versions)))
+    for assessment_id, version_id, content_hash in versions:
+        found[assessment_id].append((version_id, content_hash))
+    return {
+        assessment_id: list(_used_together(tuple(assessment_versions)))
+        for assessment_id, assessment_versions in found.items()
+    }
 
 
 @lru_cache(maxsize=64)
@@ -201,11 +228,32 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_inviting(assessment: Assessment) -> None:
+    if assessment.status not in INVITING:
+        raise AssessmentError("respondents of a published assessment cannot change")
+
+
+def invited_emails(assessment: Assessment) -> set[str]:
+    """The addresses already invited to the assessment, in lower case: one person is
+    asked once."""
+    return set(
+        db.session.scalars(
+            select(func.lower(Respondent.email)).where(
+                Respondent.assessment_id == assessment.id, Respondent.email != ""
+            )
+        )
+    )
+
+
 def add_respondent(
     assessment: Assessment, *, name: str, email: str, group: str, locale: str, actor: Actor
 ) -> Respondent:
     """A new respondent; a member of the organisation with this address can also answer
-    from their own dashboard."""
+    from their own dashboard. The forms say so first; this refuses an address already
+    invited to the assessment, whatever its case."""
+    check_inviting(assessment)
+    if email and email.lower() in invited_emails(assessment):
+        raise AssessmentError(f"{email} is already invited")
     respondent = Respondent(
         assessment=assessment,
         name=name,
@@ -230,10 +278,14 @@ def member_with_email(organisation: Organisation, email: str) -> User | None:
     )
 
 
-def issue_link(respondent: Respondent, valid_for: timedelta, actor: Actor) -> str:
-    """A new private token for the respondent (any earlier one stops working). Only its
-    hash is stored: the token itself is returned once, to be sent or copied."""
-    token = secrets.token_urlsafe(32)
+def issue_link(
+    respondent: Respondent, valid_for: timedelta, actor: Actor, token: str | None = None
+) -> str:
+    """A new private token for the respondent (any earlier one stops working): ``token``,
+    or a random one. Only its hash is stored: the token itself is returned once, to be
+    sent or copied."""
+    check_inviting(respondent.assessment)
+    token = token or secrets.token_urlsafe(32)
     respondent.token_hash = hash_token(token)
     respondent.token_expires_at = utcnow() + valid_for
     respondent.revoked_at = None
@@ -243,6 +295,7 @@ def issue_link(respondent: Respondent, valid_for: timedelta, actor: Actor) -> st
 
 
 def revoke_link(respondent: Respondent, actor: Actor) -> None:
+    check_inviting(respondent.assessment)
     respondent.revoked_at = utcnow()
     record(respondent.assessment, actor, "link revoked", respondent.name)
 
@@ -407,6 +460,7 @@ def import_responses(
     assessment: Assessment, rows: list[ImportedRespondent], source: str, actor: Actor
 ) -> None:
     """Add respondents with answers collected on paper, as submitted responses."""
+    check_inviting(assessment)
     for row in rows:
         respondent = Respondent(
             assessment=assessment,
@@ -433,6 +487,8 @@ def import_responses(
 
 
 def unlock_response(respondent: Respondent, actor: Actor) -> None:
+    if respondent.assessment.status not in UNLOCKING:
+        raise AssessmentError("responses can be unlocked only while open or in review")
     if respondent.submitted_at is None:
         return
     respondent.submitted_at = None
@@ -481,29 +537,59 @@ def set_consensus(
 
 def score(assessment: Assessment) -> AssessmentResult:
     """The results from submitted responses, consensus values and targets."""
-    responses = [
-        Response(
-            respondent=str(respondent.id),
-            group=respondent.group,
-            answers={
-                (a.questionnaire_key, a.item_id): a.value
-                for a in respondent.answers
-                if a.value is not None or a.not_applicable  # a bare comment is no answer
-            },
+    return score_many([assessment])[assessment.id]
+
+
+def score_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentResult]:
+    """The results of several assessments from a fixed number of queries, however many
+    assessments, respondents and answers there are (home pages list several)."""
+    ids = [assessment.id for assessment in assessments]
+    if not ids:
+        return {}
+    questionnaires = definitions_of(ids)
+    submitted = Respondent.submitted_at.is_not(None)
+    groups = {
+        respondent_id: (assessment_id, group)
+        for respondent_id, assessment_id, group in db.session.execute(
+            select(Respondent.id, Respondent.assessment_id, Respondent.group)
+            .where(Respondent.assessment_id.in_(ids), submitted)
+            .order_by(Respondent.id)
         )
-        for respondent in assessment.respondents
-        if respondent.submitted_at is not None
-    ]
-    return score_assessment(
-        definitions(assessment),
-        responses,
-        consensus={
-            (c.questionnaire_key, c.item_id): Consensus(c.value, c.note)
-            for c in assessment.consensus_values
-        },
-        targets={(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets},
-        group_order=assessment.groups,
-    )
+    }
+    answers: dict[int, dict[tuple[str, str], int | None]] = {id_: {} for id_ in groups}
+    for respondent_id, key, item_id, value in db.session.execute(
+        select(Answer.respondent_id, Answer.questionnaire_key, Answer.item_id, Answer.value)
+        .join(Respondent)
+        .where(Respondent.assessment_id.in_(ids), submitted, ANSWERED)
+    ):
+        answers[respondent_id][(key, item_id)] = value
+    responses: dict[int, list[Response]] = defaultdict(list)
+    for respondent_id, (assessment_id, group) in groups.items():
+        responses[assessment_id].append(
+            Response(respondent=str(respondent_id), group=group, answers=answers[respondent_id])
+        )
+    consensus: dict[int, dict[tuple[str, str], Consensus]] = defaultdict(dict)
+    for agreed in db.session.scalars(
+        select(ConsensusValue).where(ConsensusValue.assessment_id.in_(ids))
+    ):
+        consensus[agreed.assessment_id][(agreed.questionnaire_key, agreed.item_id)] = Consensus(
+            agreed.value, agreed.note
+        )
+    targets: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
+    for target in db.session.scalars(select(Target).where(Target.assessment_id.in_(ids))):
+        targets[target.assessment_id][(target.questionnaire_key, target.dimension_id)] = (
+            target.level
+        )
+    return {
+        assessment_id: score_assessment(
+            questionnaires[assessment_id],
+            responses[assessment_id],
+            consensus=consensus[assessment_id],
+            targets=targets[assessment_id],
+            group_order=assessment.groups,
+        )
+        for assessment_id, assessment in zip(ids, assessments, strict=True)
+    }
 
 
 def previous_published(assessment: Assessment) -> Assessment | None:

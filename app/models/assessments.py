@@ -106,7 +106,9 @@ class Respondent(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     group: Mapped[str] = mapped_column(String(60))
     locale: Mapped[str] = mapped_column(String(5), default="fa")
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -170,4 +172,4 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(200), default="")
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -85,7 +85,13 @@ class ActionAssignment(TimestampMixin, Base):
     level: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(120), default="")
+    # The member of the organisation the owner's name or address belongs to, if any: their
+    # home page lists the items they carry out.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     due_date: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ReportCache(Base):

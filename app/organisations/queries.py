@@ -9,13 +9,14 @@ from app.extensions import db
 from app.models import ConsultantAssignment, Membership, Organisation, User
 
 
+def organisations_of(user: User) -> Select[tuple[Organisation]]:
+    """The organisations the user can see, by name."""
+    return _visible_to(user, select(Organisation).order_by(Organisation.name))
+
+
 def visible_organisations_query(user: User) -> Select[tuple[Organisation]]:
-    query = (
-        select(Organisation)
-        .order_by(Organisation.name)
-        .options(selectinload(Organisation.memberships))  # member counts without N+1
-    )
-    return _visible_to(user, query)
+    """``organisations_of`` with their memberships, for lists that count members."""
+    return organisations_of(user).options(selectinload(Organisation.memberships))
 
 
 def name_taken(user: User, name: str) -> bool:
@@ -33,7 +34,3 @@ def _visible_to(user: User, query: Select) -> Select:
     if user.is_consultant:
         return query.join(ConsultantAssignment).where(ConsultantAssignment.consultant_id == user.id)
     return query.join(Membership).where(Membership.user_id == user.id)
-
-
-def visible_organisations(user: User) -> list[Organisation]:
-    return list(db.session.scalars(visible_organisations_query(user)))

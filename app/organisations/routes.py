@@ -61,8 +61,16 @@ def create():
         if current_user.is_consultant:
             services.assign_consultant(organisation, current_user)
         db.session.commit()
-        flash(_("Organisation “%(name)s” created.", name=organisation.name), "success")
-        return redirect(url_for("organisations.show", organisation_id=organisation.id))
+        flash(
+            _(
+                "Organisation “%(name)s” created. Set up its first assessment now, or later "
+                "from its page.",
+                name=organisation.name,
+            ),
+            "success",
+        )
+        # A new organisation's next step is its first assessment.
+        return redirect(url_for("assessments.create", organisation_id=organisation.id))
     return render_template("organisations/form.html", form=form, organisation=None)
 
 

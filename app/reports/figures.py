@@ -10,8 +10,14 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from app.assessments.routes import RADAR_QUESTIONNAIRES
-from app.charts import Figure, Series, bar_figure, cycle_figure, radar_figure
+from app.charts import (
+    RADAR_QUESTIONNAIRES,
+    Figure,
+    Series,
+    bar_figure,
+    cycle_figure,
+    radar_figure,
+)
 
 # The CRM process cycle's four steps (seed 002), drawn as a loop.
 CYCLE_QUESTIONNAIRE = "crm-process-cycle"

@@ -117,3 +117,10 @@ class ActionOwnerForm(FlaskForm):
     owner = StringField(_l("Owner"), filters=[strip_whitespace], validators=[Length(max=120)])
     due_date = DateField(_l("Due date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+class ActionDoneForm(FlaskForm):
+    """Marks an action item done (``done`` = "1") or open again, then goes back to ``next``."""
+
+    done = HiddenField()
+    next = HiddenField()

@@ -29,6 +29,7 @@ from app.guards import accepts_upload
 from app.i18n import current_language
 from app.labels import LANGUAGE_NAMES
 from app.models import (
+    ActionAssignment,
     Assessment,
     BrandingMixin,
     ConsultantBranding,
@@ -37,6 +38,7 @@ from app.models import (
 )
 from app.models.reports import DEFAULT_ACCENT
 from app.policy import Action, authorize
+from app.redirects import is_safe_local_path
 from app.reports import actions
 from app.reports.branding import (
     Logo,
@@ -47,7 +49,7 @@ from app.reports.branding import (
 )
 from app.reports.cache import cache_key, cached_pdf
 from app.reports.context import build_context
-from app.reports.forms import MAX_LOGO_BYTES, ActionOwnerForm, BrandingForm
+from app.reports.forms import MAX_LOGO_BYTES, ActionDoneForm, ActionOwnerForm, BrandingForm
 from app.reports.pdf import report_pdf
 from app.reports.prepare import PREPARING_REFRESH_SECONDS, preparing_steps, queue_report
 from app.reports.render import page_style, render_report_html, style_hash
@@ -248,6 +250,24 @@ def set_action_owner(assessment_id: int):
         flash(_("Owner and due date saved."), "success")
     else:
         flash(_("Give an owner of at most 120 characters and a valid date."), "error")
+    return redirect(url_for("assessments.results", assessment_id=assessment.id) + "#action-plan")
+
+
+@bp.route("/assessments/<int:assessment_id>/actions/<int:assignment_id>/done", methods=["POST"])
+def mark_action_done(assessment_id: int, assignment_id: int):
+    """Mark an action item done (or open again), from the results or a home page."""
+    assessment = assessment_or_404(assessment_id, Action.KEEP_ACTION_PLAN)
+    assignment = db.get_or_404(ActionAssignment, assignment_id)
+    if assignment.assessment_id != assessment.id:
+        abort(404)
+    form = ActionDoneForm()
+    if form.validate_on_submit():
+        done = form.done.data == "1"
+        actions.set_done(assessment, assignment, done, current_actor())
+        db.session.commit()
+        flash(_("Marked done.") if done else _("Open again."), "success")
+    if is_safe_local_path(form.next.data):
+        return redirect(form.next.data)
     return redirect(url_for("assessments.results", assessment_id=assessment.id) + "#action-plan")
 
 

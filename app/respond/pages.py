@@ -75,6 +75,43 @@ def unanswered(pages: list[Page], answers: list[StoredAnswer]) -> list[tuple[Pag
     ]
 
 
+@dataclass(frozen=True)
+class ReviewedItem:
+    item: Item
+    answer: str  # the chosen point's label or "not applicable" in the scale's words; "" if none
+    comment: str
+
+
+@dataclass(frozen=True)
+class ReviewedPage:
+    page: Page
+    items: list[ReviewedItem]
+
+    @property
+    def unanswered(self) -> int:
+        return sum(1 for reviewed in self.items if not reviewed.answer)
+
+
+def reviewed_pages(
+    pages: list[Page], answers: list[StoredAnswer], language: str
+) -> list[ReviewedPage]:
+    """Every page with each item's answer in words and its comment, for the respondent to
+    read through before submitting."""
+    stored = {(a.questionnaire_key, a.item_id): a for a in answers}
+    reviewed = []
+    for page in pages:
+        items = []
+        for item in page.dimension.items:
+            answer = stored.get((page.questionnaire.id, item.id))
+            choice = stored_choice(answer)
+            labels = {c.value: c.label for c in item_choices(page.questionnaire, item, language)}
+            items.append(
+                ReviewedItem(item, labels.get(choice, ""), answer.comment if answer else "")
+            )
+        reviewed.append(ReviewedPage(page, items))
+    return reviewed
+
+
 def item_choices(questionnaire: Questionnaire, item: Item, language: str) -> list[SelectChoice]:
     """The points of an item's scale, then N/A where the item allows it."""
     scale = questionnaire.scales[item.scale]

@@ -20,6 +20,7 @@ from app.respond.pages import (
     page_form_class,
     page_list_markup,
     pages_of,
+    reviewed_pages,
     scale_markup,
     states_from_answers,
     states_from_form,
@@ -130,7 +131,7 @@ def review(token: str | None = None, respondent_id: int | None = None):
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
     pages = pages_of(services.definitions(respondent.assessment))
-    missing = unanswered(pages, services.answer_rows(respondent))
+    answers = services.answer_rows(respondent)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -144,7 +145,8 @@ def review(token: str | None = None, respondent_id: int | None = None):
         "respond/review.html",
         respondent=respondent,
         pages=pages,
-        missing=missing,
+        missing=unanswered(pages, answers),
+        reviewed=reviewed_pages(pages, answers, current_language()),
         form=form,
         address=address,
     )

@@ -1,5 +1,6 @@
-"""Realistic demo data: staff, two client organisations (one Persian-speaking, one
-English-speaking) with owners and managers. Loading it twice changes nothing."""
+"""Realistic demo data: staff, client organisations (Persian-speaking and English-speaking)
+with owners and managers, and one new client not yet assessed. Loading it twice changes
+nothing."""
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ ORGANISATIONS = (
         size=OrganisationSize.MEDIUM,
         default_locale="fa",
         notes="پخش سراسری با ۱۲ شعبه؛ سامانهٔ CRM فعلی فقط برای ثبت سفارش استفاده می‌شود.",
+        consultant="reza.karimi@demo.example.com",
+    ),
+    DemoOrganisation(
+        name="فروشگاه‌های زنجیره‌ای آفتاب",
+        sector="خرده‌فروشی",
+        size=OrganisationSize.LARGE,
+        default_locale="fa",
+        notes="۴۰ فروشگاه در سه استان؛ باشگاه مشتریان کاغذی است. هنوز ارزیابی نشده است.",
         consultant="reza.karimi@demo.example.com",
     ),
     DemoOrganisation(

@@ -5,7 +5,7 @@ a client they cannot see would learn that the client exists. The index stays for
 Downgrading restores the unique constraint, and fails while two organisations share a
 name: rename one of them first.
 
-Revision ID: 0011
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-28 03:10:00.000000
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,184 @@
+"""The results page and what the consultant sets on it: consensus values and observations.
+The views attach to the assessments blueprint.
+
+The page opens on a summary that fills the first screen (index, level, warnings, strengths,
+largest gaps) and a list of its sections; the detail of every question comes last, folded.
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.assessments import services
+from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
+from app.assessments.routes import assessment_or_404, bp, current_actor
+from app.assessments.services import REVIEWING
+from app.assessments.steps import next_step, progress_of
+from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
+from app.extensions import db
+from app.i18n import current_language
+from app.instrument.scoring import AssessmentResult, DimensionResult
+from app.models import Assessment, Membership, User
+from app.policy import Action, can
+from app.reports.actions import action_assignments
+from app.reports.forms import ActionDoneForm, ActionOwnerForm
+from app.tracker.forms import today
+from app.tracker.metrics import tracker_evidence
+
+HIGHLIGHTS = 3  # strengths and gaps in the summary, as in the report's executive summary
+# Sizes that put two charts side by side on a wide screen (about 500 px each).
+RADAR_SIZE = {"radius": 105, "label_room": 135}
+BAR_PLOT_WIDTH = 230
+
+
+@bp.route("/assessments/<int:assessment_id>/results")
+def results(assessment_id: int):
+    assessment = assessment_or_404(assessment_id, Action.VIEW_RESULTS)
+    definitions = services.definitions(assessment)
+    previous = services.previous_published(assessment)
+    scored = services.score_many([assessment, previous] if previous else [assessment])
+    result = scored[assessment.id]
+    previous_scores = {}
+    if previous is not None:
+        for questionnaire in scored[previous.id].questionnaires:
+            for dimension in questionnaire.dimensions:
+                previous_scores[(questionnaire.questionnaire_id, dimension.dimension_id)] = (
+                    dimension.score
+                )
+    manage = can(current_user, Action.MANAGE_ASSESSMENT, assessment)
+    return render_template(
+        "assessments/results.html",
+        assessment=assessment,
+        charts=_charts(definitions, result, previous_scores),
+        definitions={d.id: d for d in definitions},
+        levels={level.id: level for level in definitions[0].levels},
+        dimensions={(q.id, d.id): d for q in definitions for d in q.dimensions},
+        items={(q.id, i.id): i for q in definitions for d in q.dimensions for i in d.items},
+        result=result,
+        strengths=strongest(result),
+        previous_assessment=previous,
+        previous_scores=previous_scores,
+        manage=manage,
+        reviewing=manage and assessment.status in REVIEWING,
+        step=next_step(progress_of(assessment), today()) if manage else None,
+        status_form=StatusForm(),
+        observations_form=ObservationsForm(observations=assessment.observations),
+        consensus_form=ConsensusForm(),
+        tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
+        action_owners=action_assignments(assessment.id),
+        action_owner_form=ActionOwnerForm(),
+        action_done_form=ActionDoneForm(),
+        members=_member_names(assessment) if manage else [],
+    )
+
+
+def _member_names(assessment: Assessment) -> list[str]:
+    """The organisation's members, offered as action-plan owners."""
+    return list(
+        db.session.scalars(
+            select(User.name)
+            .join(Membership)
+            .where(Membership.organisation_id == assessment.organisation_id)
+            .order_by(User.name)
+        )
+    )
+
+
+def strongest(result: AssessmentResult) -> list[tuple[str, DimensionResult]]:
+    """The best-scored dimensions, as (questionnaire id, dimension) pairs."""
+    scored = [
+        (questionnaire.questionnaire_id, dimension)
+        for questionnaire in result.questionnaires
+        for dimension in questionnaire.dimensions
+        if dimension.score is not None
+    ]
+    return sorted(scored, key=lambda pair: -pair[1].score)[:HIGHLIGHTS]
+
+
+def _charts(definitions, result, previous_scores) -> dict:
+    """One chart per questionnaire: scores, targets and (when there is one) the previous
+    published assessment, labelled in the page's language."""
+    language = current_language()
+    charts = {}
+    for definition, scored in zip(definitions, result.questionnaires, strict=True):
+        labels = [d.title.in_language(language) for d in definition.dimensions]
+        series = [
+            Series(_("This assessment"), [d.score for d in scored.dimensions]),
+            Series(_("Target"), [d.target_score for d in scored.dimensions], style="target"),
+        ]
+        if previous_scores:
+            series.append(
+                Series(
+                    _("Previous assessment"),
+                    [previous_scores.get((definition.id, d.id)) for d in definition.dimensions],
+                    style="previous",
+                )
+            )
+        drawn = {
+            "rtl": language == "fa",
+            "title": definition.title.in_language(language),
+            "no_data_label": _("insufficient data"),
+        }
+        if definition.id in RADAR_QUESTIONNAIRES:
+            charts[definition.id] = radar_chart(labels, series, **drawn, **RADAR_SIZE)
+        else:
+            charts[definition.id] = bar_chart(labels, series, **drawn, plot_width=BAR_PLOT_WIDTH)
+    return charts
+
+
+@bp.route("/assessments/<int:assessment_id>/consensus", methods=["POST"])
+def set_consensus(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    form = ConsensusForm()
+    definitions = {d.id: d for d in services.definitions(assessment)}
+    definition = definitions.get(form.questionnaire.data)
+    item = (
+        next((i for d in definition.dimensions for i in d.items if i.id == form.item.data), None)
+        if definition
+        else None
+    )
+    if item is None:
+        abort(400)
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+        return redirect(url_for("assessments.results", assessment_id=assessment.id))
+    form.value.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(point.value), point.label.in_language(current_language()))
+        for point in definition.scales[item.scale].points
+    ]
+    if form.validate_on_submit():
+        value = int(form.value.data) if form.value.data else None
+        services.set_consensus(
+            assessment, definition.id, item.id, value, form.note.data or "", current_actor()
+        )
+        db.session.commit()
+        flash(_("Consensus value saved."), "success")
+    else:
+        flash(_("Choose a value on the scale."), "error")
+    return redirect(
+        url_for("assessments.results", assessment_id=assessment.id) + f"#item-{item.id}"
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/observations", methods=["POST"])
+def save_observations(assessment_id: int):
+    assessment = assessment_or_404(assessment_id)
+    form = ObservationsForm()
+    if assessment.status not in REVIEWING:
+        flash(
+            _("Published results do not change: reopen the assessment for review first."), "error"
+        )
+    elif form.validate_on_submit():
+        text = (form.observations.data or "").strip()
+        if text != assessment.observations:
+            services.record(
+                assessment, current_actor(), "observations", "", assessment.observations, text
+            )
+            assessment.observations = text
+            db.session.commit()
+        flash(_("Observations saved."), "success")
+    return redirect(url_for("assessments.results", assessment_id=assessment.id) + "#observations")
