@@ -29,7 +29,6 @@ def mail_configured() -> bool:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    config = current_app.config
     if not mail_configured():
         current_app.logger.warning(
             "No MAIL_SERVER configured; e-mail not sent.\nTo: %s\nSubject: %s\n\n%s",
