@@ -86,6 +86,13 @@ GRID = [
         "/account/two-factor/recovery-codes",
         outcomes(LOGIN, *[REDIRECT] * 6),
     ),
+    # New codes are shown once, just after they are made; else back to two-step sign-in.
+    (
+        "auth.new_recovery_codes",
+        "GET",
+        "/account/two-factor/recovery-codes/new",
+        outcomes(LOGIN, *[REDIRECT] * 6),
+    ),
     (
         "auth.disable_two_factor",
         "GET",

@@ -61,6 +61,7 @@ def test_an_invitation_is_queued_and_reaches_the_respondent(client, auth, world,
             "group": "manager",
             "locale": "en",
         },
+        follow_redirects=True,
     )
     assert "/r/" in response.get_data(as_text=True)  # the link, shown once, at once
     assert smtp.messages == []

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import pyotp
 import pytest
+from flask.testing import FlaskClient
 
 from app.assessments import services
 from app.assessments.exchange import template_columns
 from app.auth.password_links import make_reset_token
 from app.extensions import db
-from app.models import PipelineStage, StageKind
+from app.models import PipelineStage, StageKind, User, UserSession, utcnow
 from app.reports.actions import action_assignments
 from tests import factories
 
@@ -50,6 +52,8 @@ class Case:
     data: Callable[[Setting], dict] = lambda _s: {}
     changes_data: bool = True  # False: it only sends an e-mail or changes the session
     files: bool = False
+    # What the browser did first, such as the password step before the second one.
+    before: Callable[[Setting, FlaskClient], None] = lambda _s, _client: None
 
 
 def _customer(s: Setting) -> dict:
@@ -98,6 +102,28 @@ def _first_page(s: Setting) -> dict:
     return {"go": "next", f"v_{item.id}": "4", f"s_{item.id}": "|"}
 
 
+def _other_session(s: Setting) -> dict:
+    """The owner is signed in on a second device too."""
+    record = UserSession(user=s.world.owner, token_hash="0" * 64, browser="Firefox", platform="")
+    db.session.add(record)
+    db.session.commit()
+    return {"session_id": str(record.id)}
+
+
+def _two_factor_code(user: User, *, enabled: bool = True) -> dict:
+    """Give ``user`` an authenticator key (turned on, or still being set up) and return a
+    current code from it."""
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow() if enabled else None
+    db.session.commit()
+    return {"code": pyotp.TOTP(secret).now()}
+
+
+def _password_step(s: Setting, client: FlaskClient) -> None:
+    client.post("/login", data={"email": s.world.owner.email, "password": factories.PASSWORD})
+
+
 def _spare_stage(s: Setting) -> str:
     stage = PipelineStage(
         organisation_id=s.org, name_en="Trial", name_fa="", kind=StageKind.OPEN, position=99
@@ -121,6 +147,22 @@ CASES = [
     Case("auth.reset_password", "anonymous",
          lambda s: f"/password/reset/{make_reset_token(s.world.owner)}",
          lambda _s: {"password": "a new long password", "confirm": "a new long password"}),
+    Case("auth.login_two_factor", "anonymous", lambda _s: "/login/two-factor",
+         lambda s: _two_factor_code(s.world.owner), before=_password_step),
+    Case("auth.end_session", "owner", lambda _s: "/account/sessions/end", _other_session),
+    Case("auth.end_other_sessions", "owner", lambda _s: "/account/sessions/end-others",
+         _other_session),
+    Case("auth.two_factor_setup", "owner", lambda _s: "/account/two-factor/setup",
+         lambda s: _two_factor_code(s.world.owner, enabled=False)),
+    Case("auth.regenerate_recovery_codes", "owner",
+         lambda _s: "/account/two-factor/recovery-codes",
+         lambda s: _two_factor_code(s.world.owner)),
+    Case("auth.disable_two_factor", "owner", lambda _s: "/account/two-factor/disable",
+         lambda s: _two_factor_code(s.world.owner) | {"password": factories.PASSWORD}),
+    Case("admin.reset_two_factor", "admin",
+         lambda s: f"/admin/users/{s.world.manager.id}/two-factor/reset",
+         lambda s: _two_factor_code(s.world.manager)),
+    Case("jobs.retry", "admin", lambda _s: "/admin/jobs/no-such-job/retry", changes_data=False),
     Case("main.set_language", "owner", lambda _s: "/language",
          lambda _s: {"language": "fa", "next": "/dashboard"}),
     Case("admin.create_user", "admin", lambda _s: "/admin/users/new",
@@ -282,6 +324,7 @@ def test_a_successful_post_answers_with_a_redirect(client, auth, setting, case):
     if user is not None:
         auth.login(user)
     path, data = case.path(setting), case.data(setting)
+    case.before(setting, client)
     before = database_rows()
     response = client.post(
         path, data=data, content_type="multipart/form-data" if case.files else None

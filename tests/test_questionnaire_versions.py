@@ -74,6 +74,7 @@ def start(client, auth, world, questionnaires: list[str]) -> str:
     page = client.post(
         f"/assessments/{assessment.id}/respondents",
         data={"name": "Reza", "email": "reza@example.com", "group": "manager", "locale": "en"},
+        follow_redirects=True,  # the new link is shown on the page the post redirects to
     ).get_data(as_text=True)
     client.post(f"/assessments/{assessment.id}/status", data={"to": "open"})
     auth.logout()

@@ -125,10 +125,11 @@ def test_published_reports_are_rendered_before_anyone_asks_and_after_each_change
     assert both_ready(assessment)
 
     # Each change to what it shows renders both languages again, replacing the old PDFs:
-    # the consultant's observations, then the consultant's own workspace colour (the
+    # the organisation's name on the cover, then the consultant's own workspace colour (the
     # report of an assessment they created shows it).
+    renamed = {"name": "Acme Trading Group", "sector": "Retail", "size": "small"}
     for path, data in (
-        (f"/assessments/{assessment.id}/observations", {"observations": "Leadership owns it."}),
+        (f"/organisations/{world.organisation.id}/edit", renamed | {"default_locale": "en"}),
         ("/account/branding", {"accent_colour": "#117a65"}),
     ):
         before = [cache_key(assessment, language) for language in ("fa", "en")]

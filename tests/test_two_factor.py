@@ -36,7 +36,9 @@ def enrol(client, auth, user) -> tuple[str, list[str]]:
     """Sign ``user`` in and turn on two-step sign-in; returns the key and recovery codes."""
     auth.login(user)
     secret = key_on_page(client.get("/account/two-factor/setup").get_data(as_text=True))
-    page = client.post("/account/two-factor/setup", data={"code": code(secret)})
+    page = client.post(
+        "/account/two-factor/setup", data={"code": code(secret)}, follow_redirects=True
+    )
     return secret, recovery_codes_on(page.get_data(as_text=True))
 
 
@@ -60,6 +62,8 @@ def test_turning_it_on_with_the_key_from_the_page(app, client, auth):
     assert not db.session.get(User, user.id).two_factor_enabled
 
     response = client.post("/account/two-factor/setup", data={"code": code(secret)})
+    assert response.status_code == 302  # Post/Redirect/Get: a reload repeats nothing
+    response = client.get(response.headers["Location"])
     page = response.get_data(as_text=True)
     codes = recovery_codes_on(page)
     assert len(codes) == 10
@@ -71,6 +75,9 @@ def test_turning_it_on_with_the_key_from_the_page(app, client, auth):
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(stored) == 10
     assert not any(c.replace("-", "") in h for c in codes for h in stored)  # hashes only
+    again = client.get("/account/two-factor/recovery-codes/new", follow_redirects=True)
+    assert recovery_codes_on(again.get_data(as_text=True)) == []  # shown once only
+    assert "shown only once" in again.get_data(as_text=True)
     status = client.get("/account/two-factor").get_data(as_text=True)
     assert "Unused recovery codes: 10." in status
 
@@ -172,7 +179,9 @@ def test_new_recovery_codes_replace_the_old(app, client, auth):
         as_text=True
     )
     assert "This code is not correct" in page
-    response = client.post("/account/two-factor/recovery-codes", data={"code": code(secret, 1)})
+    response = client.post(
+        "/account/two-factor/recovery-codes", data={"code": code(secret, 1)}, follow_redirects=True
+    )
     new_codes = recovery_codes_on(response.get_data(as_text=True))
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)

@@ -119,12 +119,13 @@ def two_factor_setup():
     form = EnableTwoFactorForm()
     if form.validate_on_submit():
         if two_factor.use_totp_code(user, form.code.data):
-            codes = two_factor.turn_on(user)
+            seed = two_factor.turn_on(user)
             ended = sessions.end_all_sessions(user, keep=user.signed_in_session)
             db.session.commit()
-            sessions.renew(user)
+            sessions.renew(user)  # a fresh session cookie: the codes' seed goes in after
+            two_factor.show_once(user, seed, ended)
             flash(_("Two-step sign-in is on."), "success")
-            return _show_recovery_codes(codes, ended)
+            return redirect(url_for("auth.new_recovery_codes"))
         form.code.errors.append(WRONG_CODE)
     return render_template(
         "auth/two_factor_setup.html",
@@ -134,13 +135,15 @@ def two_factor_setup():
     )
 
 
-def _show_recovery_codes(codes: list[str], sessions_ended: int = 0):
-    """The one time the codes are shown: never cached, never shown again."""
-    response = current_app.make_response(
-        render_template("auth/recovery_codes.html", codes=codes, sessions_ended=sessions_ended)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+@bp.route("/account/two-factor/recovery-codes/new")
+def new_recovery_codes():
+    """The one time new recovery codes are shown: never cached, never shown again."""
+    authorize(Action.MANAGE_OWN_ACCOUNT)
+    codes, sessions_ended = two_factor.take_new_recovery_codes(current_user)
+    if not codes:
+        flash(_("New recovery codes are shown only once, just after they are made."), "info")
+        return redirect(url_for("auth.two_factor_status"))
+    return render_template("auth/recovery_codes.html", codes=codes, sessions_ended=sessions_ended)
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
@@ -152,10 +155,11 @@ def regenerate_recovery_codes():
     form = RecoveryCodesForm()
     if form.validate_on_submit():
         if two_factor.use_totp_code(user, form.code.data):
-            codes = two_factor.replace_recovery_codes(user)
+            seed = two_factor.replace_recovery_codes(user)
             db.session.commit()
+            two_factor.show_once(user, seed)
             flash(_("New recovery codes are ready; the old ones no longer work."), "success")
-            return _show_recovery_codes(codes)
+            return redirect(url_for("auth.new_recovery_codes"))
         form.code.errors.append(WRONG_CODE)
     return render_template(
         "auth/two_factor.html",

@@ -9,12 +9,15 @@ the same code cannot both pass.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import time
 
 import pyotp
 import segno
+from flask import session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -31,6 +34,7 @@ RECOVERY_CODE_COUNT = 10
 # stored SHA-256 cannot be reversed by trying every code. No 0/O or 1/I/L to confuse.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 16
+_NEW_CODES_KEY = "new_recovery_codes"
 
 
 def normalise_code(text: str | None) -> str:
@@ -123,26 +127,64 @@ def use_second_factor(user: User, typed: str | None) -> bool:
     return use_totp_code(user, typed) or use_recovery_code(user, typed)
 
 
-def replace_recovery_codes(user: User) -> list[str]:
-    """New recovery codes for ``user``, the old ones void; the caller commits. The codes
-    are returned to be shown once: only their hashes are kept."""
+def recovery_codes_from(seed: bytes) -> list[str]:
+    """The codes of one issue, derived from its random seed (HMAC-SHA256 of each code's
+    position, written in the alphabet's 31 letters), grouped by four for reading."""
+    codes = []
+    for position in range(RECOVERY_CODE_COUNT):
+        number = int.from_bytes(hmac.new(seed, bytes([position]), hashlib.sha256).digest())
+        letters = []
+        for _letter in range(_RECOVERY_LENGTH):
+            number, index = divmod(number, len(_RECOVERY_ALPHABET))
+            letters.append(_RECOVERY_ALPHABET[index])
+        code = "".join(letters)
+        codes.append("-".join(code[i : i + 4] for i in range(0, len(code), 4)))
+    return codes
+
+
+def replace_recovery_codes(user: User) -> bytes:
+    """New recovery codes for ``user``, the old ones void; the caller commits. Only their
+    hashes are stored; the seed they derive from is returned for ``show_once``."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = [
-        "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-        for _ in range(RECOVERY_CODE_COUNT)
-    ]
+    seed = secrets.token_bytes(32)
     db.session.add_all(
-        RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(code)) for code in codes
+        RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(code))
+        for code in recovery_codes_from(seed)
     )
-    return ["-".join(code[i : i + 4] for i in range(0, len(code), 4)) for code in codes]
+    return seed
+
+
+def show_once(user: User, seed: bytes, sessions_ended: int = 0) -> None:
+    """Leave new codes for the page the form redirects to (``auth.new_recovery_codes``,
+    Post/Redirect/Get). The session, a signed cookie, keeps only the seed they derive
+    from, never the codes; the page takes it out as it shows them."""
+    session[_NEW_CODES_KEY] = {
+        "user": user.id,
+        "seed": base64.b64encode(seed).decode(),
+        "sessions_ended": sessions_ended,
+    }
+
+
+def take_new_recovery_codes(user: User) -> tuple[list[str], int]:
+    """The codes left by ``show_once`` and how many other sessions ended then, once, while
+    the codes are still the user's unused ones (not replaced since); else no codes."""
+    issued = session.pop(_NEW_CODES_KEY, None)
+    if issued is None or issued.get("user") != user.id:
+        return [], 0
+    codes = recovery_codes_from(base64.b64decode(issued["seed"]))
+    unused = {code.code_hash for code in user.recovery_codes if code.used_at is None}
+    if not {_hash_recovery_code(code) for code in codes} <= unused:
+        return [], 0
+    return codes, issued.get("sessions_ended", 0)
 
 
 def unused_recovery_codes(user: User) -> int:
     return sum(1 for code in user.recovery_codes if code.used_at is None)
 
 
-def turn_on(user: User) -> list[str]:
-    """Confirm enrolment (the caller has checked a code); returns the recovery codes."""
+def turn_on(user: User) -> bytes:
+    """Confirm enrolment (the caller has checked a code) and issue recovery codes; returns
+    their seed, for ``show_once``."""
     user.totp_enabled_at = utcnow()
     return replace_recovery_codes(user)
 
