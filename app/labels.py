@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from app.formatting import join_list
+from app.i18n import current_language
 from app.models import AssessmentStatus, MemberRole, OrganisationSize, StaffRole
 
 LANGUAGE_NAMES = {"fa": "فارسی", "en": "English"}
@@ -80,10 +82,14 @@ def audit_value(value: object) -> str:
         return str(_l("yes") if value else _l("no"))
     if isinstance(value, dict):
         return (
-            "; ".join(
-                f"{AUDIT_FIELD_LABELS.get(key, key)}: {audit_value(item)}"
-                for key, item in value.items()
-                if item not in (None, "", False)
+            join_list(
+                [
+                    f"{AUDIT_FIELD_LABELS.get(key, key)}: {audit_value(item)}"
+                    for key, item in value.items()
+                    if item not in (None, "", False)
+                ],
+                current_language(),
+                conjunction=False,
             )
             or "—"
         )
