@@ -26,11 +26,13 @@ from app.assessments.forms import (
     targets_form,
 )
 from app.assessments.services import Actor, AssessmentError
+from app.bidi import isolate_text
 from app.charts import Series, bar_chart, radar_chart
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
+from app.instrument.scoring import default_target
 from app.labels import group_label, label
 from app.mail import send_mail
 from app.models import (
@@ -42,7 +44,7 @@ from app.models import (
 )
 from app.policy import Action, authorize, can
 from app.reports.actions import action_assignments
-from app.reports.forms import ActionOwnerForm
+from app.reports.forms import ActionOwnerForm, action_owner_forms
 from app.tracker.metrics import tracker_evidence
 
 bp = Blueprint("assessments", __name__)
@@ -136,12 +138,19 @@ def targets(assessment_id: int):
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"
     form, fields = targets_form(
-        definitions, current, current_language(), request.form if posted else None
+        definitions,
+        current,
+        assessment.target_level,
+        _default_target_label(assessment, definitions),
+        current_language(),
+        request.form if posted else None,
     )
     if posted and form.validate():
+        actor = current_actor()
+        services.set_assessment_target(assessment, form.assessment_target.data or None, actor)
         for (questionnaire_key, dimension_id), name in fields.items():
             level = form[name].data or None
-            services.set_target(assessment, questionnaire_key, dimension_id, level, current_actor())
+            services.set_target(assessment, questionnaire_key, dimension_id, level, actor)
         db.session.commit()
         flash(_("Targets saved."), "success")
         return back_to_assessment(assessment)
@@ -151,6 +160,19 @@ def targets(assessment_id: int):
         definitions=definitions,
         form=form,
         fields=fields,
+    )
+
+
+def _default_target_label(assessment: Assessment, definitions) -> str:
+    """The default choice of the assessment's target, naming the level it gives now."""
+    levels = definitions[0].levels
+    target = default_target(levels, services.score(assessment).level)
+    if target is None:
+        return _("The level above the overall level (no score yet)")
+    name = next(band.name for band in levels if band.id == target)
+    return _(
+        "The level above the overall level (now %(level)s)",
+        level=name.in_language(current_language()),
     )
 
 
@@ -257,7 +279,10 @@ def revoke_link(assessment_id: int, respondent_id: int):
     if ConfirmForm().validate_on_submit():
         services.revoke_link(respondent, current_actor())
         db.session.commit()
-        flash(_("The link of %(name)s no longer works.", name=respondent.name), "success")
+        flash(
+            _("The link of %(name)s no longer works.", name=isolate_text(respondent.name)),
+            "success",
+        )
     return back_to_assessment(assessment)
 
 
@@ -270,7 +295,10 @@ def unlock(assessment_id: int, respondent_id: int):
     if ConfirmForm().validate_on_submit():
         services.unlock_response(respondent, current_actor())
         db.session.commit()
-        flash(_("%(name)s can change their answers again.", name=respondent.name), "success")
+        flash(
+            _("%(name)s can change their answers again.", name=isolate_text(respondent.name)),
+            "success",
+        )
     return back_to_assessment(assessment)
 
 
@@ -311,7 +339,12 @@ def _show_link(assessment: Assessment, issued: list[tuple[Respondent, str]]):
 
 @bp.route("/assessments/<int:assessment_id>/results")
 def results(assessment_id: int):
-    assessment = assessment_or_404(assessment_id, Action.VIEW_RESULTS)
+    return render_results(assessment_or_404(assessment_id, Action.VIEW_RESULTS))
+
+
+def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | None = None):
+    """The results page; ``failed_owner_form`` is an action-plan owner form whose save was
+    refused, shown again with what was typed and why."""
     definitions = services.definitions(assessment)
     previous = services.previous_published(assessment)
     previous_scores = {}
@@ -322,6 +355,7 @@ def results(assessment_id: int):
                     dimension.score
                 )
     result = services.score(assessment)
+    action_owners = action_assignments(assessment.id)
     return render_template(
         "assessments/results.html",
         assessment=assessment,
@@ -337,8 +371,8 @@ def results(assessment_id: int):
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
         tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
-        action_owners=action_assignments(assessment.id),
-        action_owner_form=ActionOwnerForm(),
+        action_owners=action_owners,
+        action_owner_forms=action_owner_forms(result.action_plan, action_owners, failed_owner_form),
     )
 
 
