@@ -81,6 +81,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
+    from app.instrument.scoring import MIN_AGREEMENT_ANSWERS
     from app.labels import audit_value, group_label, label
     from app.policy import Action, can
     from app.tracker.labels import tracker_label
@@ -97,6 +98,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.add_template_global(can)
     app.add_template_global(Action)
+    app.add_template_global(MIN_AGREEMENT_ANSWERS, "MIN_AGREEMENT_ANSWERS")
 
 
 # The app uses no script, no inline style and nothing from other sites.

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -183,6 +184,15 @@ def set_target(
     else:
         existing.level = level
     record(assessment, actor, "target", f"{questionnaire_key}/{dimension_id}", old, level)
+
+
+def set_assessment_target(assessment: Assessment, level: str | None, actor: Actor) -> None:
+    """The level every dimension without a target of its own aims at; None for the
+    default, the level above the overall level."""
+    if assessment.target_level == level:
+        return
+    record(assessment, actor, "target", "", assessment.target_level, level)
+    assessment.target_level = level
 
 
 # --- Respondents and their links --------------------------------------------------------
@@ -471,7 +481,8 @@ def set_consensus(
 
 
 def score(assessment: Assessment) -> AssessmentResult:
-    """The results from submitted responses, consensus values and targets."""
+    """The results from submitted responses, consensus values and targets; respondent
+    groups smaller than the MIN_GROUP_SIZE setting are not scored on their own."""
     responses = [
         Response(
             respondent=str(respondent.id),
@@ -493,6 +504,8 @@ def score(assessment: Assessment) -> AssessmentResult:
             for c in assessment.consensus_values
         },
         targets={(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets},
+        target_level=assessment.target_level,
+        min_group_size=current_app.config["MIN_GROUP_SIZE"],
     )
 
 

@@ -8,9 +8,9 @@ Nothing is rounded here: rounding is for display only.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.instrument.definitions import Dimension, Item, LevelBand, Questionnaire, Recommendation
 from app.instrument.statistics import Summary, summarise, weighted_mean
@@ -18,6 +18,13 @@ from app.instrument.statistics import Summary, summarise, weighted_mean
 ItemKey = tuple[str, str]  # (questionnaire id, item id)
 _UNANSWERED = object()
 DimensionKey = tuple[str, str]  # (questionnaire id, dimension id)
+
+# Fewer answers than this say nothing about whether people agree: with one there is no
+# spread at all, with two one person's view is half of it.
+MIN_AGREEMENT_ANSWERS = 3
+# A respondent group smaller than this is not scored on its own, so that no one's answers
+# can be read off a group's figures (the app's MIN_GROUP_SIZE setting can raise it).
+MIN_GROUP_SIZE = 3
 
 
 # --- Inputs -------------------------------------------------------------------------
@@ -52,7 +59,7 @@ class ItemResult:
     not_applicable: int  # how many answered "don't know / not applicable"
     score: float | None  # the value used: the consensus, else the respondents' mean
     consensus: Consensus | None
-    disagreement: bool  # respondents' scores spread wider than the definition allows
+    disagreement: bool  # enough answers, spread wider than the definition allows
 
 
 @dataclass(frozen=True)
@@ -66,9 +73,9 @@ class DimensionResult:
     sufficient: bool
     level: str | None
     respondents: Summary | None  # over respondents' own dimension scores
-    by_group: Mapping[str, float | None]
+    by_group: Mapping[str, float | None]  # groups large enough to show (AssessmentResult)
     group_gap: float | None  # highest minus lowest group score
-    target_level: str | None  # explicit target, else the next band up
+    target_level: str | None  # the dimension's own target, else the assessment's
     target_score: float | None
     gap: float | None  # how far the score is below the target (never negative)
     priority: float | None  # gap x weight
@@ -122,7 +129,10 @@ class AssessmentResult:
     level: str | None
     caps: tuple[LevelCap, ...]
     respondents: int
-    groups: tuple[str, ...]
+    groups: tuple[str, ...]  # the groups scored on their own, large enough to show
+    small_groups: tuple[str, ...]  # groups with answers but too few respondents to show
+    target_level: str | None  # the assessment's target, None without any score
+    target_is_default: bool  # the level above the overall level, as none was set
     questionnaires: tuple[QuestionnaireResult, ...]
     action_plan: tuple[ActionItem, ...] = field(default=())
 
@@ -180,8 +190,14 @@ def score_assessment(
     responses: Iterable[Response],
     consensus: Mapping[ItemKey, Consensus] | None = None,
     targets: Mapping[DimensionKey, str] | None = None,
+    *,
+    target_level: str | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> AssessmentResult:
-    """Score every questionnaire of an assessment and the assessment as a whole."""
+    """Score every questionnaire of an assessment and the assessment as a whole.
+
+    ``target_level`` is the level the whole assessment aims at (by default the one above
+    its overall level); ``targets`` override it for single dimensions."""
     if not questionnaires:
         raise ValueError("an assessment needs at least one questionnaire")
     bands = [(level.id, level.min) for level in questionnaires[0].levels]
@@ -191,21 +207,32 @@ def score_assessment(
     responses = list(responses)
     consensus = consensus or {}
     targets = targets or {}
+    sizes = Counter(response.group for response in responses)
+    shown = frozenset(group for group, size in sizes.items() if size >= min_group_size)
     results = tuple(
-        _score_questionnaire(questionnaire, responses, consensus, targets)
+        _score_questionnaire(questionnaire, responses, consensus, shown)
         for questionnaire in questionnaires
     )
     levels = questionnaires[0].levels
     index = weighted_mean([(r.index, r.weight) for r in results if r.index is not None])
     uncapped = questionnaires[0].level_for(index).id if index is not None else None
     caps = tuple(cap for result in results for cap in result.caps)
+    level = _apply_caps(levels, uncapped, caps)
+    target = _assessment_target(levels, target_level, level)
+    results = tuple(
+        _with_targets(questionnaire, result, targets, target)
+        for questionnaire, result in zip(questionnaires, results, strict=True)
+    )
     return AssessmentResult(
         index=index,
         uncapped_level=uncapped,
-        level=_apply_caps(levels, uncapped, caps),
+        level=level,
         caps=caps,
         respondents=len(responses),
-        groups=tuple(sorted({response.group for response in responses})),
+        groups=tuple(sorted(shown)),
+        small_groups=tuple(sorted(set(sizes) - shown)),
+        target_level=target,
+        target_is_default=target is not None and target_level is None,
         questionnaires=results,
         action_plan=_action_plan(questionnaires, results),
     )
@@ -215,8 +242,10 @@ def _score_questionnaire(
     questionnaire: Questionnaire,
     responses: list[Response],
     consensus: Mapping[ItemKey, Consensus],
-    targets: Mapping[DimensionKey, str],
+    shown_groups: frozenset[str],
 ) -> QuestionnaireResult:
+    """The questionnaire's scores and levels; targets and gaps come after, once the
+    assessment's overall level is known (``_with_targets``)."""
     qid = questionnaire.id
     settings = questionnaire.settings
     items = [item for dimension in questionnaire.dimensions for item in dimension.items]
@@ -231,7 +260,7 @@ def _score_questionnaire(
     not_applicable: dict[str, int] = defaultdict(int)
     for response in responses:
         scores = {}
-        group_scores = by_group[response.group]
+        group_scores = by_group[response.group] if response.group in shown_groups else {}
         for item in items:
             value = response.answers.get((qid, item.id), _UNANSWERED)
             if value is _UNANSWERED:
@@ -242,7 +271,8 @@ def _score_questionnaire(
             score = item_score(tables[item.id], item.id, value)
             scores[item.id] = score
             by_item[item.id].append(score)
-            group_scores[item.id].append(score)
+            if response.group in shown_groups:
+                group_scores[item.id].append(score)
         per_respondent.append(scores)
 
     item_results: dict[str, ItemResult] = {}
@@ -260,7 +290,11 @@ def _score_questionnaire(
             not_applicable=not_applicable[item.id],
             score=score,
             consensus=agreed,
-            disagreement=bool(summary and summary.n >= 2 and summary.sd > settings.disagreement_sd),
+            disagreement=bool(
+                summary
+                and summary.n >= MIN_AGREEMENT_ANSWERS
+                and summary.sd > settings.disagreement_sd
+            ),
         )
     aggregate = {i: r.score for i, r in item_results.items() if r.score is not None}
     groups = sorted(by_group)
@@ -285,8 +319,6 @@ def _score_questionnaire(
         }
         scored_groups = [value for value in by_group.values() if value is not None]
         level = questionnaire.level_for(score) if score is not None else None
-        target = _target(questionnaire, targets.get((qid, dimension.id)), level)
-        gap = max(0.0, target.min - score) if target and score is not None else None
         dimensions.append(
             DimensionResult(
                 dimension_id=dimension.id,
@@ -302,10 +334,10 @@ def _score_questionnaire(
                 group_gap=max(scored_groups) - min(scored_groups)
                 if len(scored_groups) > 1
                 else None,
-                target_level=target.id if target else None,
-                target_score=target.min if target else None,
-                gap=gap,
-                priority=gap * dimension.weight if gap is not None else None,
+                target_level=None,
+                target_score=None,
+                gap=None,
+                priority=None,
                 critical_breach=bool(
                     dimension.critical
                     and score is not None
@@ -340,19 +372,54 @@ def _score_questionnaire(
     )
 
 
-def _target(
-    questionnaire: Questionnaire, explicit: str | None, current: LevelBand | None
-) -> LevelBand | None:
-    """The explicit target band, else the band above the current one (None at the top)."""
-    ids = [level.id for level in questionnaire.levels]
+def _assessment_target(
+    levels: Sequence[LevelBand], explicit: str | None, level: str | None
+) -> str | None:
+    """The level the assessment aims at: the one set, else ``default_target``."""
     if explicit is not None:
-        if explicit not in ids:
-            raise ValueError(f"unknown target level {explicit!r} for {questionnaire.id}")
-        return questionnaire.levels[ids.index(explicit)]
-    if current is None:
+        if explicit not in {band.id for band in levels}:
+            raise ValueError(f"unknown target level {explicit!r}")
+        return explicit
+    return default_target(levels, level)
+
+
+def default_target(levels: Sequence[LevelBand], level: str | None) -> str | None:
+    """The band above the overall ``level`` (the top band for an assessment already in
+    it); None without an overall level."""
+    if level is None:
         return None
-    position = ids.index(current.id)
-    return questionnaire.levels[position + 1] if position + 1 < len(ids) else None
+    ids = [band.id for band in levels]
+    return ids[min(ids.index(level) + 1, len(ids) - 1)]
+
+
+def _with_targets(
+    questionnaire: Questionnaire,
+    result: QuestionnaireResult,
+    targets: Mapping[DimensionKey, str],
+    assessment_target: str | None,
+) -> QuestionnaireResult:
+    """Each dimension's target (its own, else the assessment's), gap and priority.
+
+    With one target for every dimension, the gap shrinks as the score grows, so the
+    strongest dimension never has the largest gap."""
+    bands = {band.id: band for band in questionnaire.levels}
+    dimensions = []
+    for dimension, scored in zip(questionnaire.dimensions, result.dimensions, strict=True):
+        target_id = targets.get((questionnaire.id, dimension.id), assessment_target)
+        if target_id is not None and target_id not in bands:
+            raise ValueError(f"unknown target level {target_id!r} for {questionnaire.id}")
+        target = bands.get(target_id) if target_id else None
+        gap = max(0.0, target.min - scored.score) if target and scored.sufficient else None
+        dimensions.append(
+            replace(
+                scored,
+                target_level=target.id if target else None,
+                target_score=target.min if target else None,
+                gap=gap,
+                priority=gap * dimension.weight if gap is not None else None,
+            )
+        )
+    return replace(result, dimensions=tuple(dimensions))
 
 
 def _apply_caps(
