@@ -119,6 +119,9 @@ class Config:
     REPORT_RENDER_DELAY = int(os.environ.get("REPORT_RENDER_DELAY", "5"))
 
     ITEMS_PER_PAGE = 25
+    # Respondent groups with fewer submitted responses than this are not shown on their own
+    # in the results and the report, so that no one's answers can be read off them.
+    MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "3"))
     # Questionnaire definitions (YAML), one file per questionnaire.
     ASSESSMENTS_DIR = os.environ.get("ASSESSMENTS_DIR", str(Path(__file__).parent / "assessments"))
     ALLOW_DEMO_DATA = False  # `flask demo` refuses to run unless a config allows it

@@ -94,6 +94,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
+    from app.instrument.scoring import MIN_AGREEMENT_ANSWERS
     from app.labels import group_label, label
     from app.policy import Action, can
     from app.tracker.labels import tracker_label
@@ -109,6 +110,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.add_template_global(can)
     app.add_template_global(Action)
+    app.add_template_global(MIN_AGREEMENT_ANSWERS, "MIN_AGREEMENT_ANSWERS")
 
 
 # No inline script or style and nothing from other sites: the one script (the respondent

@@ -25,11 +25,11 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
-from app.i18n import isolate_runs, to_persian_digits
+from app.bidi import isolate_runs
+from app.formatting import format_decimal, round_half_up
 
 SERIES_STYLES: dict[str, str] = {
     "current": 'fill="#0b5c8a" fill-opacity="0.25" stroke="#0b5c8a" stroke-width="2"',
@@ -52,6 +52,10 @@ LEGEND_ROW = 18
 _GRID_ATTRS = 'fill="none" stroke="#c9d1da" stroke-width="1"'
 _TEXT_ATTRS = 'fill="#1d2733"'
 _MUTED_ATTRS = 'fill="#5a6775"'
+_HALO_ATTRS = 'stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+# The radar's ring values: the least a chart draws, 11 px, is 8.25 pt in print, above the
+# 7 pt a printed figure may use.
+SCALE_LABEL_SIZE = MIN_TEXT
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,15 @@ class Label:
     css: str
     size: int = 12
     muted: bool = False
+    halo: bool = False  # a white outline, so the text stays legible over the shapes
 
     def svg(self) -> str:
         """A text element in logical order, one tspan per line, all lines anchored at x."""
         direction = ' direction="rtl" unicode-bidi="embed"' if self.rtl else ""
         size = f'font-size="{self.size}" ' if self.size != 12 else ""
         attrs = size + (_MUTED_ATTRS if self.muted else _TEXT_ATTRS)
+        if self.halo:
+            attrs += f" {_HALO_ATTRS}"
         spans = "".join(
             f'<tspan x="{_n(self.x)}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
             for i, line in enumerate(self.lines)
@@ -184,19 +191,6 @@ def _radar(
     for index in range(len(labels)):
         x, y = point(index, 1)
         parts.append(f'<line x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" {_GRID_ATTRS}/>')
-    for fraction in GRID_FRACTIONS:  # ring values beside the upward spoke, on the reading side
-        parts.append(
-            Label(
-                (_format(fraction * max_value, rtl, tick=True),),
-                cx + side * 4,
-                cy - radius * fraction + 10,
-                anchor="start",
-                rtl=rtl,
-                css="grid-label",
-                size=MIN_TEXT,
-                muted=True,
-            )
-        )
     parts.append("</g>")
 
     for item, row in zip(series, values, strict=True):
@@ -205,6 +199,24 @@ def _radar(
             f'<polygon class="series series-{item.style}" points="{polygon(fractions)}"'
             f' stroke-linejoin="round" {SERIES_STYLES[item.style]}/>'
         )
+
+    # Ring values beside the upward spoke, on the reading side, drawn after the shapes and
+    # outlined in white, so that no shape ever covers them.
+    parts.append('<g class="scale-labels">')
+    for fraction in GRID_FRACTIONS:
+        parts.append(
+            Label(
+                (_format(fraction * max_value, rtl, tick=True),),
+                cx + side * 4,
+                cy - radius * fraction + 11,
+                anchor="start",
+                rtl=rtl,
+                css="grid-label",
+                size=SCALE_LABEL_SIZE,
+                halo=True,
+            )
+        )
+    parts.append("</g>")
 
     parts.append('<g class="axis-labels">')
     for index, label in enumerate(labels):
@@ -523,8 +535,11 @@ def _figure(
     for number, label in enumerate(p for p in drawing.parts if isinstance(p, Label)):
         label_id = f"{figure_id}-{number}"
         muted = " muted" if label.muted else ""
+        halo = " halo" if label.halo else ""
         lines = Markup("<br>").join(isolate_runs(line, rtl) for line in label.lines)
-        texts.append(f'<span class="chart-label {label.css}{muted}" id="{label_id}">{lines}</span>')
+        texts.append(
+            f'<span class="chart-label {label.css}{muted}{halo}" id="{label_id}">{lines}</span>'
+        )
         rules.append(f"#{label_id}{{{_placement(label, width)}}}")
     direction = "rtl" if rtl else "ltr"
     html = Markup(
@@ -578,11 +593,11 @@ def _wrap(label: str) -> tuple[str, ...]:
 
 
 def _format(value: float, rtl: bool, *, tick: bool = False) -> str:
-    """One decimal, rounded half up as people do by hand (55.25 -> 55.3, not Python's
-    55.2); ticks drop a ".0". Persian digits and the Persian decimal separator in RTL."""
-    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}".removesuffix(".0") if tick else f"{rounded:f}"
-    return to_persian_digits(text.replace(".", "٫")) if rtl else text
+    """A value as the pages and the report write it (``app/formatting.py``): one decimal,
+    dropped on a tick that is a whole number. The charts know the language by its
+    direction: Persian is the app's one right-to-left language."""
+    whole = tick and round_half_up(value, 1) == round_half_up(value, 0)
+    return format_decimal(value, "fa" if rtl else "en", 0 if whole else 1)
 
 
 def _n(number: float) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, ValidationError
+from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.dates import date_hint, parse_day, show_day
 from app.i18n import localize_digits
 from app.labels import LANGUAGE_CHOICES
 from app.passwords import MIN_PASSWORD_LENGTH
@@ -80,3 +83,26 @@ def confirm_password_field(field_name: str = "password") -> PasswordField:
 
 class ConfirmForm(FlaskForm):
     """A button-only form: carries the CSRF token for actions such as removing."""
+
+
+class DateField(StringField):
+    """The app's one date field, for every date a person types: a text box that takes
+    Solar Hijri dates in Persian and Gregorian ones in English (``app/dates.py``), with
+    the format shown beside it. Not the browser's date box, which writes Gregorian
+    mm/dd/yyyy on Persian pages too. ``data`` is a ``datetime.date``."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", date_hint())
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return show_day(self.data) if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            # A DateError is a ValueError: WTForms shows its message beside the field.
+            self.data = parse_day(valuelist[0])

@@ -1,9 +1,10 @@
 """Language choice and locale-aware display: Persian digits and Solar Hijri dates in
-Persian, Gregorian dates in English."""
+Persian, Gregorian dates in English, and the template filters that format numbers
+(``app/formatting.py``) and isolate data in sentences (``app/bidi.py``) in the page's
+language."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
@@ -15,9 +16,11 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from app import formatting
+from app.bidi import direction_of, isolate, isolate_text
+
 SESSION_KEY = "locale"
 RTL_LANGUAGES = frozenset({"fa"})
-_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # Persian and Arabic-Indic digits, and the Persian decimal separator, as typed by people.
 _LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
 
@@ -46,46 +49,13 @@ def text_direction() -> str:
     return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
 
 
-def to_persian_digits(text: str) -> str:
-    return text.translate(_PERSIAN_DIGITS)
-
-
 def to_latin_digits(text: str) -> str:
     """What a person typed, with Persian or Arabic-Indic digits read as 0-9."""
     return text.translate(_LATIN_DIGITS)
 
 
-# A run of Latin words ("CRM", "Gartner CRM", "e-mail"), with numbers after its first word;
-# punctuation at its ends stays out, as it belongs to the sentence around it.
-_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-&.'/+][A-Za-z0-9]+)*"
-_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: (?:{_LATIN_WORD}|[0-9]+))*")  # "Readiness 2026"
-# A run of Arabic-script words, Persian digits and joiners included.
-_ARABIC_LETTER = "\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff"
-_ARABIC_WORD = f"[{_ARABIC_LETTER}][{_ARABIC_LETTER}\u200c]*"
-_ARABIC_RUN = re.compile(f"{_ARABIC_WORD}(?: {_ARABIC_WORD})*")
-
-
-def isolate_runs(text: str, rtl: bool) -> Markup:
-    """``text`` escaped, with each run of the other direction's script (Latin words in
-    right-to-left text, Persian words in left-to-right text) in a ``<bdi>`` of its own.
-
-    Browsers show the same either way. WeasyPrint draws each such element as a box of its
-    own, in the order of the text, where one box of mixed text would be drawn run by run
-    from left to right: so text copied or extracted from the PDF reads in logical order.
-    """
-    pattern, direction = (_LATIN_RUN, "ltr") if rtl else (_ARABIC_RUN, "rtl")
-    parts, end = [], 0
-    for match in pattern.finditer(text):
-        parts.append(escape(text[end : match.start()]))
-        parts.append(Markup('<bdi dir="{}">{}</bdi>').format(direction, match.group()))
-        end = match.end()
-    parts.append(escape(text[end:]))
-    return Markup("").join(parts)
-
-
 def localize_digits(value: object) -> str:
-    text = str(value)
-    return to_persian_digits(text) if current_language() == "fa" else text
+    return formatting.digits(value, current_language())
 
 
 class LocalNumber(int):
@@ -97,18 +67,44 @@ class LocalNumber(int):
         return localize_digits(int(self))
 
 
-def join_list(items) -> str:
-    """Items joined with the language's comma (Persian has its own: «،»)."""
-    return ("، " if current_language() == "fa" else ", ").join(str(item) for item in items)
-
-
 def format_number(value: float | None, decimals: int = 1) -> str:
-    """A score for display (the only place scores are rounded): Persian digits and
-    decimal separator in Persian."""
-    if value is None:
-        return "—"
-    text = f"{value:.{decimals}f}"
-    return to_persian_digits(text).replace(".", "٫") if current_language() == "fa" else text
+    """A score or figure for display (the only place they are rounded), in the page's
+    language (``app/formatting.py``)."""
+    return formatting.format_decimal(value, current_language(), decimals)
+
+
+def format_percent(ratio: float | None, decimals: int = 0) -> str:
+    return formatting.format_percent(ratio, current_language(), decimals)
+
+
+def format_change(value: float | None, decimals: int = 1) -> str:
+    return formatting.format_change(value, current_language(), decimals)
+
+
+class LocalList:
+    """Items joined as the language in use writes a list when it is printed, for lists
+    inside lazily translated messages (the groups an import accepts)."""
+
+    def __init__(self, items, conjunction: bool = True):
+        self.items = [str(item) for item in items]
+        self.conjunction = conjunction
+
+    def __str__(self) -> str:
+        return formatting.join_list(self.items, current_language(), conjunction=self.conjunction)
+
+
+def join_markup(items, conjunction: bool = True) -> Markup:
+    """``join_list`` for templates: plain items are escaped, markup items kept."""
+    return Markup(
+        formatting.join_list(
+            [escape(item) for item in items], current_language(), conjunction=conjunction
+        )
+    )
+
+
+def isolate_in_page(value: object) -> Markup:
+    """``value`` isolated in a sentence or cell of the page (``app/bidi.py``)."""
+    return isolate(value, text_direction())
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -120,7 +116,7 @@ def format_day(value: date | datetime | None) -> str:
     if current_language() == "fa":
         day = value.date() if isinstance(value, datetime) else value
         jalali = jdatetime.date.fromgregorian(date=day, locale="fa_IR")
-        return to_persian_digits(jalali.strftime("%-d %B %Y"))
+        return formatting.digits(jalali.strftime("%-d %B %Y"), "fa")
     return format_date(value, "medium")
 
 
@@ -130,20 +126,15 @@ def format_moment(value: datetime | None) -> str:
         return ""
     if current_language() == "fa":
         local = to_user_timezone(value)
-        return to_persian_digits(f"{format_day(local)}، {local:%H:%M}")
+        return formatting.digits(f"{format_day(local)}، {local:%H:%M}", "fa")
     return format_datetime(value, "medium")
-
-
-def bidi(text: object) -> Markup:
-    """Text for the report: escaped, with runs of the other script isolated."""
-    return isolate_runs(str(text), rtl=current_language() in RTL_LANGUAGES)
 
 
 def format_gregorian(day: date) -> str:
     """A Gregorian date in the page's language (Persian month names and digits in fa),
     for the report's cover, which gives both calendars in Persian."""
     text = format_date(day, "long")
-    return to_persian_digits(text) if current_language() == "fa" else text
+    return formatting.digits(text, current_language())
 
 
 def add_language_filters(app: Flask, filters: dict[str, Callable]) -> None:
@@ -171,11 +162,15 @@ def init_app(app: Flask) -> None:
         {
             "digits": localize_digits,
             "number": format_number,
-            "join_list": join_list,
+            "percent": format_percent,
+            "change": format_change,
+            "join_list": join_markup,
             "day": format_day,
             "moment": format_moment,
             "gregorian": format_gregorian,
-            "bidi": bidi,
+            "isolate": isolate_in_page,
+            "isolate_text": isolate_text,
+            "text_dir": direction_of,
         },
     )
     app.add_template_global(current_language)

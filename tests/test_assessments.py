@@ -315,22 +315,27 @@ def test_targets_change_the_gap_and_are_recorded(client, auth, world, open_asses
     client.post(f"{link}/review")
     auth.login(world.consultant_assigned)
     page = client.get(f"/assessments/{assessment.id}/targets").get_data(as_text=True)
-    assert "One level above the current one" in page
+    # Only leadership is scored (50): the overall level is Developing, so by default
+    # every dimension aims at the level above it.
+    assert "The level above the overall level (now Established)" in page
     client.post(
         f"/assessments/{assessment.id}/targets",
-        data={"t_supporting-conditions__leadership": "leading"},
+        data={"assessment_target": "emerging", "t_supporting-conditions__leadership": "leading"},
     )
+    db.session.refresh(assessment)
+    assert assessment.target_level == "emerging"
     target = db.session.scalar(select(Target))
     assert (target.dimension_id, target.level) == ("leadership", "leading")
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "target"))
-    assert (event.subject, event.old_value, event.new_value) == (
-        "supporting-conditions/leadership",
-        None,
-        "leading",
-    )
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "target").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.subject, e.old_value, e.new_value) for e in events] == [
+        ("", None, "emerging"),
+        ("supporting-conditions/leadership", None, "leading"),
+    ]
     set_status(client, assessment, "in_review")
     results = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
-    # Leadership 50 against the target "Leading" (80): a gap of 30.0.
+    # Leadership 50 against its own target "Leading" (80): a gap of 30.0.
     assert re.search(r"Leadership.*?30\.0", results, re.S)
 
 

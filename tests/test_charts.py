@@ -418,7 +418,8 @@ def test_figure_puts_every_svg_label_into_html_at_the_same_place(chart, figure, 
     assert "<text" not in html  # WeasyPrint would draw SVG text unshaped
     texts = elements(svg, "text")
     spans = re.findall(r'<span class="chart-label ([^"]*)" id="([^"]+)">(.*?)</span>', html)
-    assert [t.get("class") for t in texts] == [css.replace(" muted", "") for css, _id, _t in spans]
+    classes = [re.sub(r" (muted|halo)", "", css) for css, _id, _t in spans]
+    assert [t.get("class") for t in texts] == classes
     for text, (_css, label_id, content) in zip(texts, spans, strict=True):
         rule = re.search(rf"#{label_id}\{{([^}}]*)\}}", drawn.css).group(1)
         first_baseline = float(text.get("y"))

@@ -84,7 +84,8 @@ def result(definitions):
         Response(r.name, r.group, {key: value for key, (value, _na, _c) in r.answers.items()})
         for r in RESPONDENTS
     ]
-    return score_assessment(definitions, responses)
+    # Groups of one are shown here so their columns can be checked (the app's minimum is 3).
+    return score_assessment(definitions, responses, min_group_size=1)
 
 
 def problems(imported: ImportResult) -> list[tuple[int | None, str | None, str]]:
@@ -138,8 +139,9 @@ def test_results_table_has_a_row_per_dimension_with_unrounded_numbers(definition
     headers, rows = results_table(definitions, result, "fa")
     assert headers[-2:] == ["group:manager", "group:staff"]
     # lead: item means a (75+25)/2 = 50, b (75+0)/2 = 37.5, c 50 (weight 2)
-    #       (50 + 37.5 + 100) / 4 = 46.875 -> developing; target established (60)
-    #       gap 13.125, priority x2 = 26.25; manager 75, staff (25 + 0 + 100) / 4 = 31.25
+    #       (50 + 37.5 + 100) / 4 = 46.875 -> developing; ops 0: the index (46.875 x 2 + 0)
+    #       / 3 = 31.25 is emerging, so the target is developing (40): lead has no gap;
+    #       manager 75, staff (25 + 0 + 100) / 4 = 31.25
     assert rows[0] == [
         "mini",
         "lead",
@@ -148,9 +150,9 @@ def test_results_table_has_a_row_per_dimension_with_unrounded_numbers(definition
         "developing",
         1.0,
         2,
-        "established",
-        13.125,
-        26.25,
+        "developing",
+        0.0,
+        0.0,
         "",
         75.0,
         31.25,
@@ -159,6 +161,15 @@ def test_results_table_has_a_row_per_dimension_with_unrounded_numbers(definition
     assert rows[1][:7] == ["mini", "ops", "عملیات", 0.0, "initial", 0.5, 1]
     assert rows[1][-2:] == ["", 0.0]
     assert results_table(definitions, result, "en")[1][0][2] == "Leadership"
+
+
+def test_results_table_leaves_out_groups_too_small_to_show(definitions):
+    responses = [
+        Response(r.name, r.group, {k: v for k, (v, _na, _c) in r.answers.items()})
+        for r in RESPONDENTS
+    ]
+    headers, _rows = results_table(definitions, score_assessment(definitions, responses), "en")
+    assert not [header for header in headers if header.startswith("group:")]
 
 
 def test_csv_has_a_bom_and_round_trips_persian_text(definitions):
@@ -239,13 +250,14 @@ def test_json_holds_meta_results_action_plan_and_answers(definitions):
         "max": 75.0,
     }
     assert item_b["consensus"] is None
-    assert item_b["disagreement"] is True
+    assert item_b["disagreement"] is False  # spread 37.5, but two answers judge no agreement
     item_d = ops["items"][0]
     assert item_d["consensus"] == {"value": 5, "note": "agreed in the workshop"}
     assert item_d["not_applicable"] == 1
     plan = document["action_plan"]
-    # ops: the consensus d = 5 -> 100 with e = 0 gives 50, 10 under "established";
-    # lead comes first as it is critical, though its priority is higher anyway.
+    # ops: the consensus d = 5 -> 100 with e = 0 gives 50; the index (46.875 x 2 + 50) / 3
+    # = 47.9 is developing, so both aim at "established" (60): ops is 10 under it; lead
+    # comes first as it is critical, though its priority is higher anyway.
     assert [(entry["dimension_id"], entry["gap"]) for entry in plan] == [
         ("lead", 13.125),
         ("ops", 10.0),
@@ -340,10 +352,11 @@ def test_xlsx_template_explains_the_columns_and_offers_the_values(definitions):
     assert lists["E2:E5001"] == '"1,2,3,4,5,na"'
     assert lists["H2:H5001"] == '"1,2,3,4,5"'  # e allows no N/A
     help_rows = {row[0]: row for row in workbook["help"].iter_rows(min_row=2, values_only=True)}
-    assert help_rows["group"][2] == "executive, manager, staff"
+    # Lists in the Persian sheet take the Persian comma (with CLDR's right-to-left mark).
+    assert help_rows["group"][2] == "executive،\u200f manager،\u200f staff"
     _column, statement, allowed = help_rows["mini:b"]
     assert statement == "گزاره b"
-    assert allowed.startswith("1 = کاملاً مخالفم; 2 = مخالفم")
+    assert allowed.startswith("1 = کاملاً مخالفم،\u200f 2 = مخالفم")
     assert allowed.endswith("na = نمی\u200cدانم / موضوعیت ندارد")
     assert "na =" not in help_rows["mini:e"][2]
 

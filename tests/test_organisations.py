@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.bidi import isolate_text
 from app.extensions import db
 from app.models import ConsultantAssignment, MemberRole, Membership, Organisation, User
 from tests import factories
@@ -21,7 +22,7 @@ def test_consultant_creates_an_organisation_and_is_assigned_to_it(client, auth, 
     auth.login(world.consultant_unassigned)
     response = client.post("/organisations/new", data=NEW_ORGANISATION, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Organisation “Pars Logistics” created." in page
+    assert f"Organisation “{isolate_text('Pars Logistics')}” created." in page
     assert "New assessment for <bdi>Pars Logistics</bdi>" in page  # its next step
     organisation = db.session.scalar(
         select(Organisation).where(Organisation.name == "Pars Logistics")

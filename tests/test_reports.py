@@ -214,7 +214,7 @@ def test_a_cached_download_is_served_without_rendering_until_an_answer_changes(
     assert rows[0].pdf == fresh
 
 
-def test_the_cache_key_covers_everything_the_report_shows(app, world, report):
+def test_the_cache_key_covers_everything_the_report_shows(app, world, report, monkeypatch):
     actor = Actor.of_user(world.consultant_assigned)
     keys = [cache_key(report, "fa"), cache_key(report, "en")]
 
@@ -233,6 +233,8 @@ def test_the_cache_key_covers_everything_the_report_shows(app, world, report):
     changed(lambda: services.set_consensus(report, definition.id, item.id, 5, "", actor))
     dimension = definition.dimensions[0].id
     changed(lambda: services.set_target(report, definition.id, dimension, "leading", actor))
+    changed(lambda: services.set_assessment_target(report, "established", actor))
+    changed(lambda: monkeypatch.setitem(app.config, "MIN_GROUP_SIZE", 2))
     changed(lambda: setattr(report, "observations", "Leadership is not yet involved."))
     changed(lambda: factories.brand(world.organisation, colour="#123456"))
     branding = db.session.scalar(select(OrganisationBranding))

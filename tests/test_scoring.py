@@ -93,7 +93,7 @@ def test_several_respondents_statistics_groups_and_disagreement(mini):
         Response("r2", "staff", answers(a=3, b=3, c=3, d=1, e=3)),
         Response("r3", "staff", answers(a=4, b=2, c=4, d=1, e=None)),
     ]
-    result = score_assessment([mini], responses)
+    result = score_assessment([mini], responses, min_group_size=1)
     ops = result.questionnaire("mini").dimension("ops")
     d = ops.items[0]
     # d: 100, 0, 0 -> n 3, mean 33.33, median 0, sd sqrt(((66.67)^2 + 2*(33.33)^2)/3) = 47.14
@@ -141,34 +141,103 @@ def test_consensus_replaces_only_its_item_and_is_marked(mini):
 
 
 def test_targets_gaps_priorities_and_action_plan(mini):
-    # lead 87.5 ("leading"), target "leading" (80): no gap.
-    # ops 50 ("developing"), no target: the next band up, "established" (60): gap 10,
-    # priority 10 x weight 1 = 10; recommendations are those of ops at "developing".
+    # index 75 ("established"): the assessment's target is the next band up, "leading" (80).
+    # lead 87.5, its own target "leading": no gap.
+    # ops 50 ("developing"), the assessment's target: gap 80 - 50 = 30, priority 30 x
+    # weight 1 = 30; recommendations are those of ops at "developing".
     result = score_assessment(
         [mini],
         [Response("r1", "manager", answers(a=4, b=2, c=5, d=3, e=3))],
         targets={("mini", "lead"): "leading"},
     )
+    assert (result.target_level, result.target_is_default) == ("leading", True)
     lead = result.questionnaire("mini").dimension("lead")
     ops = result.questionnaire("mini").dimension("ops")
     assert (lead.target_level, lead.gap, lead.priority) == ("leading", 0, 0)
-    assert (ops.target_level, ops.target_score, ops.gap, ops.priority) == (
-        "established",
-        60,
-        10,
-        10,
-    )
+    assert (ops.target_level, ops.target_score, ops.gap, ops.priority) == ("leading", 80, 30, 30)
     (action,) = result.action_plan
-    assert (action.dimension_id, action.level, action.gap) == ("ops", "developing", 10)
+    assert (action.dimension_id, action.level, action.gap) == ("ops", "developing", 30)
     assert action.recommendations[0].text.en == "Act at developing"
 
 
+def test_one_target_for_the_assessment_never_makes_the_strongest_the_largest_gap(mini):
+    # lead 62.5 ("established"), ops 37.5 ("emerging"); index (62.5*2 + 37.5) / 3 = 54.17,
+    # "developing": the target is "established" (60) for both. The stronger lead has the
+    # smaller gap (0), where "one band above each dimension's own" gave it 80 - 62.5 = 17.5
+    # and ops 40 - 37.5 = 2.5.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=5, b=3, c=3, d=2, e=3))])
+    lead = result.questionnaire("mini").dimension("lead")
+    ops = result.questionnaire("mini").dimension("ops")
+    assert (lead.score, ops.score) == (62.5, 37.5)
+    assert result.level == "developing"
+    assert (lead.target_level, lead.gap) == ("established", 0)
+    assert (ops.target_level, ops.gap) == ("established", 22.5)
+    assert [a.dimension_id for a in result.action_plan] == ["ops"]
+
+
+def test_the_consultant_sets_the_assessment_target_and_dimensions_may_differ(mini):
+    result = score_assessment(
+        [mini],
+        [Response("r1", "staff", answers(a=5, b=3, c=3, d=2, e=3))],
+        targets={("mini", "ops"): "emerging"},
+        target_level="leading",
+    )
+    assert (result.target_level, result.target_is_default) == ("leading", False)
+    lead = result.questionnaire("mini").dimension("lead")
+    ops = result.questionnaire("mini").dimension("ops")
+    assert (lead.target_level, lead.gap) == ("leading", 17.5)
+    assert (ops.target_level, ops.gap) == ("emerging", 0)  # its own target, already met
+    with pytest.raises(ValueError, match="unknown target level"):
+        score_assessment([mini], [], target_level="heroic")
+
+
+def test_an_assessment_in_the_top_band_aims_to_stay_there(mini):
+    # lead 100, ops 50: index (200 + 50) / 3 = 83.33, "leading", the top band: the target
+    # stays "leading", so ops, at 50, still has a gap of 30.
+    result = score_assessment([mini], [Response("r1", "staff", answers(a=5, b=1, c=5, d=5, e=1))])
+    assert result.level == "leading"
+    assert result.target_level == "leading"
+    assert result.questionnaire("mini").dimension("ops").gap == 30
+
+
 def test_critical_dimensions_come_first_in_the_action_plan(mini):
-    # lead 37.5 (critical), gap to "developing" (40) = 2.5, priority 2.5 x 2 = 5;
-    # ops 0, gap to "emerging" (20) = 20, priority 20: larger, but lead is critical.
+    # lead 37.5 (critical), ops 0: index 25 ("emerging"), capped by lead at "emerging";
+    # the target is "developing" (40). lead: gap 2.5, priority 2.5 x 2 = 5; ops: gap 40,
+    # priority 40: larger, but lead is critical.
     result = score_assessment([mini], [Response("r1", "staff", answers(a=3, b=3, c=2, d=1, e=1))])
     assert [a.dimension_id for a in result.action_plan] == ["lead", "ops"]
-    assert [a.priority for a in result.action_plan] == [5, 20]
+    assert [a.priority for a in result.action_plan] == [5, 40]
+
+
+def test_agreement_is_judged_only_from_three_answers(mini):
+    # d: 100 and 0 from two people spread 50 points, but two answers say nothing of
+    # agreement; a third makes the spread a disagreement.
+    two = [
+        Response("r1", "staff", answers(a=3, b=3, c=3, d=5, e=3)),
+        Response("r2", "staff", answers(a=3, b=3, c=3, d=1, e=3)),
+    ]
+    d = score_assessment([mini], two).questionnaire("mini").dimension("ops").items[0]
+    assert (d.answers.n, d.answers.sd, d.disagreement) == (2, 50, False)
+    three = [*two, Response("r3", "staff", answers(d=1))]
+    d = score_assessment([mini], three).questionnaire("mini").dimension("ops").items[0]
+    assert (d.answers.n, d.disagreement) == (3, True)
+
+
+def test_groups_smaller_than_the_minimum_are_not_scored_on_their_own(mini):
+    responses = [
+        Response("r1", "executive", answers(a=5, b=1, c=5, d=5, e=5)),
+        *(Response(f"s{n}", "staff", answers(a=3, b=3, c=3, d=3, e=3)) for n in range(3)),
+    ]
+    result = score_assessment([mini], responses)  # the minimum is 3 unless told otherwise
+    assert result.groups == ("staff",)
+    assert result.small_groups == ("executive",)
+    ops = result.questionnaire("mini").dimension("ops")
+    assert ops.by_group == {"staff": 50}
+    assert ops.group_gap is None  # one group shown: nothing to compare
+    # The executive's answers still count in the aggregate: d (100+50*3)/4, e likewise.
+    assert ops.score == 62.5
+    wider = score_assessment([mini], responses, min_group_size=1)
+    assert wider.questionnaire("mini").dimension("ops").by_group == {"executive": 100, "staff": 50}
 
 
 def test_answers_off_the_scale_are_refused(mini):

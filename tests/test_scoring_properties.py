@@ -126,3 +126,21 @@ def test_consensus_overrides_only_the_item_it_names(raw, item, value):
                 assert item_agreed.answers == item_plain.answers
             else:
                 assert item_agreed == item_plain
+
+
+@given(responses)
+def test_without_targets_of_their_own_a_stronger_dimension_never_has_a_larger_gap(raw):
+    dimensions = [d for d in score(raw).questionnaire("mini").dimensions if d.score is not None]
+    for stronger in dimensions:
+        for weaker in dimensions:
+            if stronger.score > weaker.score:
+                assert stronger.gap <= weaker.gap
+
+
+@given(responses)
+def test_no_group_smaller_than_the_minimum_is_shown(raw):
+    result = score(raw)
+    sizes = {group: sum(1 for g, _values in raw if g == group) for group, _values in raw}
+    assert all(sizes[group] >= 3 for group in result.groups)
+    for dimension in result.questionnaire("mini").dimensions:
+        assert set(dimension.by_group) <= set(result.groups)

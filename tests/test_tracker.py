@@ -7,9 +7,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app.bidi import isolate_text
 from app.demo import load_demo_data, load_demo_tracker
 from app.extensions import db
 from app.models import (
@@ -25,7 +25,6 @@ from app.models import (
     utcnow,
 )
 from app.tracker import services
-from app.tracker.forms import parse_day, show_day
 from app.tracker.queries import PAGE_SIZE
 from tests import factories
 
@@ -193,7 +192,7 @@ def test_board_moves_a_card_with_a_plain_form(client, auth, world, tracker):
     )
     assert response.headers["Location"].startswith(f"{base(world)}/board")
     page = page_of(client.get(response.headers["Location"]))
-    assert "Roya Tehrani moved to Opportunity." in page
+    assert f"{isolate_text('Roya Tehrani')} moved to {isolate_text('Opportunity')}." in page
     change = db.session.scalars(
         select(StageChange)
         .where(StageChange.customer_id == tracker.customer.id)
@@ -270,7 +269,7 @@ def test_a_contact_form_with_mistakes_keeps_what_was_typed(client, auth, world, 
             },
         )
     )
-    assert "Enter a date such as 1405/09/04 or 2026-11-25." in page
+    assert "There is no month 13: months run from 1 to 12." in page
     assert "Sent the offer" in page
     assert 'value="1405/13/40"' in page
     assert db.session.get(Customer, tracker.customer.id).interaction_count == 1
@@ -300,7 +299,7 @@ def test_follow_ups_and_my_tasks(client, auth, world, tracker):
     assert response.headers["Location"] == f"{base(world)}/tasks?who=all"
     assert db.session.get(FollowUp, tracker.follow_up.id).done_at is not None
     page = page_of(client.get(response.headers["Location"]))
-    assert "“Send the price list” is done." in page
+    assert f"“{isolate_text('Send the price list')}” is done." in page
     assert "Nothing overdue." in page
 
 
@@ -372,7 +371,10 @@ def test_stages_can_be_renamed_reordered_added_and_retired(client, auth, world, 
     assert order[-1] == "Trial"
     # A stage in use cannot be deleted, only retired; its customers stay in it.
     page = page_of(client.post(f"{base(world)}/stages/{lead.id}/delete", follow_redirects=True))
-    assert "Stage Warm lead has customers in its history: retire it instead." in page
+    assert (
+        f"Stage {isolate_text('Warm lead')} has customers in its history: retire it instead."
+        in page
+    )
     client.post(f"{base(world)}/stages/{lead.id}/retire")
     assert db.session.get(PipelineStage, lead.id).retired_at is not None
     form = page_of(client.get(f"{base(world)}/customers/new"))
@@ -412,30 +414,6 @@ def test_persian_pages_show_persian_stage_names_and_digits(client, auth, world, 
     assert "۰۹۱۲ ۳۴۵ ۶۷۸۹" not in page  # what people typed stays as typed
     assert "0912 345 6789" in page
     assert 'value="۱۴۰۵/' in page  # the contact date starts as today, in Solar Hijri
-
-
-@pytest.mark.parametrize(
-    ("typed", "day"),
-    [
-        ("2026-11-25", date(2026, 11, 25)),
-        ("1405/09/04", date(2026, 11, 25)),
-        ("۱۴۰۵/۰۹/۰۴", date(2026, 11, 25)),
-        ("۱۴۰۵-۹-۴", date(2026, 11, 25)),
-        ("25/11/2026", date(2026, 11, 25)),
-        ("1405/12/30", None),  # 1405 is not a leap year
-        ("2026-02-30", None),
-        ("yesterday", None),
-    ],
-)
-def test_dates_as_people_type_them(typed, day):
-    assert parse_day(typed) == day
-
-
-def test_the_date_field_shows_solar_hijri_in_persian(app):
-    with app.test_request_context(), force_locale("fa"):
-        assert show_day(date(2026, 11, 25)) == "۱۴۰۵/۰۹/۰۴"
-    with app.test_request_context(), force_locale("en"):
-        assert show_day(date(2026, 11, 25)) == "2026-11-25"
 
 
 def test_an_other_organisations_customer_is_not_found(client, auth, world, tracker):

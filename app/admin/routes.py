@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from app.admin.forms import NO_STAFF_ROLE, UserForm
 from app.auth import sessions, two_factor
 from app.auth.password_links import send_password_link
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import StaffRole, User
@@ -48,8 +49,8 @@ def create_user():
         flash(
             _(
                 "Account for %(name)s created. A link to set a password was sent to %(email)s.",
-                name=user.name,
-                email=user.email,
+                name=isolate_text(user.name),
+                email=isolate_text(user.email),
             ),
             "success",
         )
@@ -95,7 +96,10 @@ def send_user_password_link(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         send_password_link(user)
-        flash(_("A link to set a password was sent to %(email)s.", email=user.email), "success")
+        flash(
+            _("A link to set a password was sent to %(email)s.", email=isolate_text(user.email)),
+            "success",
+        )
     return redirect(url_for("admin.users"))
 
 

@@ -24,6 +24,7 @@ from wtforms import Form, SelectField
 from app.assessments import services
 from app.assessments.routes import assessment_or_404, bp
 from app.extensions import db
+from app.formatting import join_list
 from app.i18n import current_language, format_day, localize_digits
 from app.instrument.definitions import Questionnaire
 from app.labels import AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS, STATUS_LABELS, label
@@ -146,7 +147,7 @@ class AuditReader:
             for field in ("comment", "note"):
                 if value.get(field):
                     parts.append(f"{AUDIT_FIELD_LABELS[field]}: {value[field]}")
-            return "; ".join(parts) or NO_VALUE
+            return join_list(parts, self.language, conjunction=False) or NO_VALUE
 
         return describe
 
@@ -174,7 +175,7 @@ class AuditReader:
                 for key, item in value.items()
                 if item not in (None, "", False)
             ]
-            return "; ".join(shown) or NO_VALUE
+            return join_list(shown, self.language, conjunction=False) or NO_VALUE
         return str(value)
 
     def _field(self, key: str, value) -> str:

@@ -38,9 +38,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
+from app import formatting
 from app.assessments.services import SubmittedAnswer
 from app.forms import is_email, normalise_email
-from app.i18n import LocalNumber, to_latin_digits
+from app.i18n import LocalList, LocalNumber, to_latin_digits
 from app.instrument.definitions import Dimension, Item, Questionnaire
 from app.instrument.exact import item_scores
 from app.instrument.results import AssessmentResult
@@ -272,11 +273,17 @@ def _help_table(definitions: list[Questionnaire], groups: list[str], language: s
         rows = [
             [NAME, str(_l("Respondent's name (required)")), ""],
             [EMAIL, str(_l("E-mail address (optional)")), ""],
-            [GROUP, str(_l("Respondent group (required)")), ", ".join(groups)],
+            [
+                GROUP,
+                str(_l("Respondent group (required)")),
+                formatting.join_list(groups, language, conjunction=False),
+            ],
         ]
     for questionnaire, _dimension, item in _items(definitions):
-        allowed = "; ".join(
-            f"{choice} = {label}" for choice, label in _choices(questionnaire, item, language)
+        allowed = formatting.join_list(
+            [f"{choice} = {label}" for choice, label in _choices(questionnaire, item, language)],
+            language,
+            conjunction=False,
         )
         column = f"{questionnaire.id}:{item.id}"
         rows.append([column, item.statement.in_language(language), allowed])
@@ -417,7 +424,7 @@ def _read_row(
         message = _l(
             "Line %(line)s: the group must be one of: %(groups)s.",
             line=line,
-            groups=", ".join(groups.values()),
+            groups=LocalList(groups.values(), conjunction=False),
         )
         errors.append(ImportProblem(line, GROUP, message))
     answers = []

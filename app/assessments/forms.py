@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectChoice,
     SelectField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import email_field, is_email, language_field, strip_whitespace
+from app.forms import DateField, email_field, is_email, language_field, strip_whitespace
 from app.labels import GROUP_LABELS
 from app.models import DEFAULT_GROUPS, utcnow
 
@@ -33,8 +32,14 @@ MAX_DEADLINE_AHEAD = timedelta(days=5 * 366)
 
 
 class CheckboxesField(SelectMultipleField):
+    """One checkbox per choice, listed without bullets (the ``choice-list`` style)."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"class": "choice-list"})
+        super().__init__(label, validators, **kwargs)
 
 
 def parse_groups(text: str) -> list[str]:
@@ -224,20 +229,34 @@ class ConsensusForm(FlaskForm):
     submit = SubmitField(_l("Set"))
 
 
-NEXT_LEVEL_UP = ""
+ASSESSMENT_TARGET = ""  # a dimension's choice: no target of its own
+DEFAULT_TARGET = ""  # the assessment's choice: the level above the overall level
 
 
-def targets_form(definitions, current: dict[tuple[str, str], str], language: str, formdata=None):
-    """One choice of target level per dimension; the default is the next level up."""
+def targets_form(
+    definitions,
+    current: dict[tuple[str, str], str],
+    assessment_target: str | None,
+    default_label: str,
+    language: str,
+    formdata=None,
+):
+    """The target level of the whole assessment (``default_label`` names the default, the
+    level above the overall level) and, in place of it, one per dimension."""
 
     class TargetsForm(FlaskForm):
         submit = SubmitField(_l("Save targets"))
 
+    levels = [
+        SelectChoice(level.id, level.name.in_language(language)) for level in definitions[0].levels
+    ]
+    TargetsForm.assessment_target = SelectField(
+        _l("Target level of the whole assessment"),
+        choices=[SelectChoice(DEFAULT_TARGET, default_label), *levels],
+        default=assessment_target or DEFAULT_TARGET,
+    )
     fields = {}
     for definition in definitions:
-        choices = [SelectChoice(NEXT_LEVEL_UP, _l("One level above the current one"))] + [
-            SelectChoice(level.id, level.name.in_language(language)) for level in definition.levels
-        ]
         for dimension in definition.dimensions:
             name = f"t_{definition.id}__{dimension.id}"
             fields[(definition.id, dimension.id)] = name
@@ -246,8 +265,11 @@ def targets_form(definitions, current: dict[tuple[str, str], str], language: str
                 name,
                 SelectField(
                     dimension.title.in_language(language),
-                    choices=choices,
-                    default=current.get((definition.id, dimension.id), NEXT_LEVEL_UP),
+                    choices=[
+                        SelectChoice(ASSESSMENT_TARGET, _l("The assessment's target")),
+                        *levels,
+                    ],
+                    default=current.get((definition.id, dimension.id), ASSESSMENT_TARGET),
                 ),
             )
     return TargetsForm(formdata=formdata), fields

@@ -19,15 +19,14 @@ from app.assessments.steps import next_step, progress_of
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
 from app.i18n import current_language
-from app.instrument.scoring import AssessmentResult, DimensionResult
+from app.instrument.highlights import largest_gaps, strengths
 from app.models import Assessment, Membership, User
 from app.policy import Action, can
 from app.reports.actions import action_assignments
-from app.reports.forms import ActionDoneForm, ActionOwnerForm
+from app.reports.forms import ActionDoneForm, ActionOwnerForm, action_owner_forms
 from app.tracker.forms import today
 from app.tracker.metrics import tracker_evidence
 
-HIGHLIGHTS = 3  # strengths and gaps in the summary, as in the report's executive summary
 # Sizes that put two charts side by side on a wide screen (about 500 px each).
 RADAR_SIZE = {"radius": 105, "label_room": 135}
 BAR_PLOT_WIDTH = 230
@@ -35,7 +34,12 @@ BAR_PLOT_WIDTH = 230
 
 @bp.route("/assessments/<int:assessment_id>/results")
 def results(assessment_id: int):
-    assessment = assessment_or_404(assessment_id, Action.VIEW_RESULTS)
+    return render_results(assessment_or_404(assessment_id, Action.VIEW_RESULTS))
+
+
+def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | None = None):
+    """The results page; ``failed_owner_form`` is an action-plan owner form whose save was
+    refused, shown again with what was typed and why."""
     definitions = services.definitions(assessment)
     previous = services.previous_published(assessment)
     scored = services.score_many([assessment, previous] if previous else [assessment])
@@ -48,6 +52,7 @@ def results(assessment_id: int):
                     dimension.score
                 )
     manage = can(current_user, Action.MANAGE_ASSESSMENT, assessment)
+    action_owners = action_assignments(assessment.id)
     return render_template(
         "assessments/results.html",
         assessment=assessment,
@@ -57,7 +62,8 @@ def results(assessment_id: int):
         dimensions={(q.id, d.id): d for q in definitions for d in q.dimensions},
         items={(q.id, i.id): i for q in definitions for d in q.dimensions for i in d.items},
         result=result,
-        strengths=strongest(result),
+        strengths=strengths(result),
+        gaps=largest_gaps(result),
         previous_assessment=previous,
         previous_scores=previous_scores,
         manage=manage,
@@ -67,8 +73,8 @@ def results(assessment_id: int):
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
         tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
-        action_owners=action_assignments(assessment.id),
-        action_owner_form=ActionOwnerForm(),
+        action_owners=action_owners,
+        action_owner_forms=action_owner_forms(result.action_plan, action_owners, failed_owner_form),
         action_done_form=ActionDoneForm(),
         members=_member_names(assessment) if manage else [],
     )
@@ -84,17 +90,6 @@ def _member_names(assessment: Assessment) -> list[str]:
             .order_by(User.name)
         )
     )
-
-
-def strongest(result: AssessmentResult) -> list[tuple[str, DimensionResult]]:
-    """The best-scored dimensions, as (questionnaire id, dimension) pairs."""
-    scored = [
-        (questionnaire.questionnaire_id, dimension)
-        for questionnaire in result.questionnaires
-        for dimension in questionnaire.dimensions
-        if dimension.score is not None
-    ]
-    return sorted(scored, key=lambda pair: -pair[1].score)[:HIGHLIGHTS]
 
 
 def _charts(definitions, result, previous_scores) -> dict:

@@ -31,10 +31,12 @@ from app.assessments.forms import (
 from app.assessments.links import LinkBatch, take_new_links
 from app.assessments.services import INVITING, REVIEWING, UNLOCKING, Actor, AssessmentError
 from app.assessments.steps import STAGE_OF, Stage, next_step, progress_of
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
 from app.instrument.loader import DefinitionError, load_directory
+from app.instrument.scoring import default_target
 from app.labels import group_label, label
 from app.mail import mail_configured
 from app.models import (
@@ -207,12 +209,19 @@ def targets(assessment_id: int):
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"
     form, fields = targets_form(
-        definitions, current, current_language(), request.form if posted else None
+        definitions,
+        current,
+        assessment.target_level,
+        _default_target_label(assessment, definitions),
+        current_language(),
+        request.form if posted else None,
     )
     if posted and form.validate():
+        actor = current_actor()
+        services.set_assessment_target(assessment, form.assessment_target.data or None, actor)
         for (questionnaire_key, dimension_id), name in fields.items():
             level = form[name].data or None
-            services.set_target(assessment, questionnaire_key, dimension_id, level, current_actor())
+            services.set_target(assessment, questionnaire_key, dimension_id, level, actor)
         db.session.commit()
         flash(_("Targets saved."), "success")
         return back_to_assessment(assessment)
@@ -222,6 +231,19 @@ def targets(assessment_id: int):
         definitions=definitions,
         form=form,
         fields=fields,
+    )
+
+
+def _default_target_label(assessment: Assessment, definitions) -> str:
+    """The default choice of the assessment's target, naming the level it gives now."""
+    levels = definitions[0].levels
+    target = default_target(levels, services.score(assessment).level)
+    if target is None:
+        return _("The level above the overall level (no score yet)")
+    name = next(band.name for band in levels if band.id == target)
+    return _(
+        "The level above the overall level (now %(level)s)",
+        level=name.in_language(current_language()),
     )
 
 
@@ -327,7 +349,7 @@ def _respondent_action(assessment_id: int, respondent_id: int, act, done_message
             flash(_("That is no longer possible for this assessment."), "error")
         else:
             db.session.commit()
-            flash(done_message % {"name": respondent.name}, "success")
+            flash(done_message % {"name": isolate_text(respondent.name)}, "success")
     return back_to_assessment(assessment, "#respondents")
 
 

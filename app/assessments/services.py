@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -219,6 +220,15 @@ def set_target(
     else:
         existing.level = level
     record(assessment, actor, "target", f"{questionnaire_key}/{dimension_id}", old, level)
+
+
+def set_assessment_target(assessment: Assessment, level: str | None, actor: Actor) -> None:
+    """The level every dimension without a target of its own aims at; None for the
+    default, the level above the overall level."""
+    if assessment.target_level == level:
+        return
+    record(assessment, actor, "target", "", assessment.target_level, level)
+    assessment.target_level = level
 
 
 # --- Respondents and their links --------------------------------------------------------
@@ -536,7 +546,8 @@ def set_consensus(
 
 
 def score(assessment: Assessment) -> AssessmentResult:
-    """The results from submitted responses, consensus values and targets."""
+    """The results from submitted responses, consensus values and targets; respondent
+    groups smaller than the MIN_GROUP_SIZE setting are not scored on their own."""
     return score_many([assessment])[assessment.id]
 
 
@@ -587,6 +598,8 @@ def score_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentResult]
             consensus=consensus[assessment_id],
             targets=targets[assessment_id],
             group_order=assessment.groups,
+            target_level=assessment.target_level,
+            min_group_size=current_app.config["MIN_GROUP_SIZE"],
         )
         for assessment_id, assessment in zip(ids, assessments, strict=True)
     }

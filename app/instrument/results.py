@@ -59,9 +59,9 @@ class DimensionResult:
     sufficient: bool
     level: str | None
     respondents: Summary | None  # over respondents' own dimension scores
-    by_group: Mapping[str, float | None]
+    by_group: Mapping[str, float | None]  # groups large enough to show (AssessmentResult)
     group_gap: float | None  # highest minus lowest group score
-    target_level: str | None  # explicit target, else the next band up
+    target_level: str | None  # the dimension's own target, else the assessment's
     target_score: float | None
     gap: float | None  # how far the score is below the target (never negative)
     priority: float | None  # gap x weight
@@ -131,7 +131,10 @@ class AssessmentResult:
     unscored_critical: tuple[UnscoredCritical, ...]
     provisional: bool  # a level is given, but a critical dimension could not be checked
     respondents: int
-    groups: tuple[str, ...]
+    groups: tuple[str, ...]  # the groups scored on their own, large enough to show
+    small_groups: tuple[str, ...]  # groups with answers but too few respondents to show
+    target_level: str | None  # the assessment's target, None without any score
+    target_is_default: bool  # the level above the overall level, as none was set
     questionnaires: tuple[QuestionnaireResult, ...]
     action_plan: tuple[ActionItem, ...] = field(default=())
 

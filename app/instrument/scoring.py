@@ -12,8 +12,9 @@ for the result. Nothing is rounded further here: rounding is for display only.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from app.instrument.definitions import (
@@ -46,6 +47,12 @@ from app.instrument.sharing import ItemKey, used_together
 from app.instrument.statistics import summarise
 
 _UNANSWERED = object()
+# Fewer answers than this say nothing about whether people agree: with one there is no
+# spread at all, with two one person's view is half of it.
+MIN_AGREEMENT_ANSWERS = 3
+# A respondent group smaller than this is not scored on its own, so that no one's answers
+# can be read off a group's figures (the app's MIN_GROUP_SIZE setting can raise it).
+MIN_GROUP_SIZE = 3
 
 
 def score_assessment(
@@ -54,10 +61,17 @@ def score_assessment(
     consensus: Mapping[ItemKey, Consensus] | None = None,
     targets: Mapping[DimensionKey, str] | None = None,
     group_order: Sequence[str] = (),
+    *,
+    target_level: str | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> AssessmentResult:
     """Score every questionnaire of an assessment and the assessment as a whole. Shared
-    items count once (app/instrument/sharing.py); groups are listed in ``group_order``,
-    then any others in alphabetical order."""
+    items count once (app/instrument/sharing.py). A group of at least ``min_group_size``
+    respondents is scored on its own; groups are listed in ``group_order``, then any others
+    in alphabetical order.
+
+    ``target_level`` is the level the whole assessment aims at (by default the one above
+    its overall level); ``targets`` override it for single dimensions."""
     if not questionnaires:
         raise ValueError("an assessment needs at least one questionnaire")
     bands = [(level.id, level.min) for level in questionnaires[0].levels]
@@ -68,23 +82,36 @@ def score_assessment(
     responses = list(responses)
     consensus = consensus or {}
     targets = targets or {}
-    present = {response.group for response in responses}
-    groups = [group for group in dict.fromkeys(group_order) if group in present]
-    groups += sorted(present - set(groups))
+    sizes = Counter(response.group for response in responses)
+    ordered = [group for group in dict.fromkeys(group_order) if group in sizes]
+    ordered += sorted(set(sizes) - set(ordered))
+    groups = [group for group in ordered if sizes[group] >= min_group_size]
     scored = [
-        _score_questionnaire(questionnaire, responses, consensus, targets, groups)
+        _score_questionnaire(questionnaire, responses, consensus, groups)
         for questionnaire in questionnaires
     ]
-    results = tuple(result for result, _index in scored)
     index = weighted_mean(
-        [(exact, as_written(r.weight)) for r, exact in scored if exact is not None]
+        [(exact, as_written(r.weight)) for r, exact, _scores in scored if exact is not None]
     )
-    caps = tuple(cap for result in results for cap in result.caps)
-    unscored = tuple(entry for result in results for entry in result.unscored_critical)
+    caps = tuple(cap for result, _index, _scores in scored for cap in result.caps)
+    unscored = tuple(
+        entry for result, _index, _scores in scored for entry in result.unscored_critical
+    )
+    standing = _standing(questionnaires[0], index, caps, unscored)
+    target = _assessment_target(questionnaires[0].levels, target_level, standing["level"])
+    results = tuple(
+        _with_targets(questionnaire, result, exact_scores, targets, target)
+        for questionnaire, (result, _index, exact_scores) in zip(
+            questionnaires, scored, strict=True
+        )
+    )
     return AssessmentResult(
-        **_standing(questionnaires[0], index, caps, unscored),
+        **standing,
         respondents=len(responses),
         groups=tuple(groups),
+        small_groups=tuple(group for group in ordered if sizes[group] < min_group_size),
+        target_level=target,
+        target_is_default=target is not None and target_level is None,
         questionnaires=results,
         action_plan=_action_plan(questionnaires, results),
     )
@@ -94,10 +121,11 @@ def _score_questionnaire(
     questionnaire: Questionnaire,
     responses: list[Response],
     consensus: Mapping[ItemKey, Consensus],
-    targets: Mapping[DimensionKey, str],
     groups: list[str],
-) -> tuple[QuestionnaireResult, Fraction | None]:
-    """The questionnaire's result, and its index as an exact fraction."""
+) -> tuple[QuestionnaireResult, Fraction | None, list[Fraction | None]]:
+    """The questionnaire's scores and levels, with its index and its dimensions' scores
+    as exact fractions; targets and gaps come after, once the assessment's overall level
+    is known (``_with_targets``). Only the respondents of ``groups`` are scored by group."""
     qid = questionnaire.id
     settings = questionnaire.settings
     weights = Weights(questionnaire)
@@ -110,9 +138,10 @@ def _score_questionnaire(
     by_item: dict[str, list[int]] = {item.id: [] for item in items}
     by_group: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     not_applicable: dict[str, int] = defaultdict(int)
+    shown = set(groups)
     for response in responses:
         scores = {}
-        group_values = by_group[response.group]
+        group_values = by_group[response.group] if response.group in shown else None
         for item in items:
             value = response.answers.get((qid, item.id), _UNANSWERED)
             if value is _UNANSWERED:
@@ -125,7 +154,8 @@ def _score_questionnaire(
                 raise not_on_scale(item.id, value)
             scores[item.id] = floats[value]
             by_item[item.id].append(value)
-            group_values[item.id].append(value)
+            if group_values is not None:
+                group_values[item.id].append(value)
         per_respondent.append(scores)
 
     item_results: dict[str, ItemResult] = {}
@@ -144,7 +174,11 @@ def _score_questionnaire(
             not_applicable=not_applicable[item.id],
             score=as_float(exact),
             consensus=agreed,
-            disagreement=bool(summary and summary.n >= 2 and summary.sd > settings.disagreement_sd),
+            disagreement=bool(
+                summary
+                and summary.n >= MIN_AGREEMENT_ANSWERS
+                and summary.sd > settings.disagreement_sd
+            ),
         )
     group_items = {
         group: {
@@ -167,12 +201,6 @@ def _score_questionnaire(
         }
         scored_groups = [value for value in groups_exact.values() if value is not None]
         level = questionnaire.level_for(score) if score is not None else None
-        target = _target(questionnaire, targets.get((qid, dimension.id)), level)
-        gap = (
-            max(Fraction(0), as_written(target.min) - score)
-            if target is not None and score is not None
-            else None
-        )
         dimensions.append(
             DimensionResult(
                 dimension_id=dimension.id,
@@ -188,10 +216,10 @@ def _score_questionnaire(
                 group_gap=as_float(max(scored_groups) - min(scored_groups))
                 if len(scored_groups) > 1
                 else None,
-                target_level=target.id if target else None,
-                target_score=target.min if target else None,
-                gap=as_float(gap),
-                priority=as_float(gap * as_written(dimension.weight)) if gap is not None else None,
+                target_level=None,
+                target_score=None,
+                gap=None,
+                priority=None,
                 critical_breach=bool(
                     dimension.critical
                     and score is not None
@@ -237,22 +265,65 @@ def _score_questionnaire(
         **_standing(questionnaire, index, caps, unscored),
         dimensions=tuple(dimensions),
     )
-    return result, index
+    return result, index, exact_scores
 
 
-def _target(
-    questionnaire: Questionnaire, explicit: str | None, current: LevelBand | None
-) -> LevelBand | None:
-    """The explicit target band, else the band above the current one (None at the top)."""
-    ids = [level.id for level in questionnaire.levels]
+def _assessment_target(
+    levels: Sequence[LevelBand], explicit: str | None, level: str | None
+) -> str | None:
+    """The level the assessment aims at: the one set, else ``default_target``."""
     if explicit is not None:
-        if explicit not in ids:
-            raise ValueError(f"unknown target level {explicit!r} for {questionnaire.id}")
-        return questionnaire.levels[ids.index(explicit)]
-    if current is None:
+        if explicit not in {band.id for band in levels}:
+            raise ValueError(f"unknown target level {explicit!r}")
+        return explicit
+    return default_target(levels, level)
+
+
+def default_target(levels: Sequence[LevelBand], level: str | None) -> str | None:
+    """The band above the overall ``level`` (the top band for an assessment already in
+    it); None without an overall level."""
+    if level is None:
         return None
-    position = ids.index(current.id)
-    return questionnaire.levels[position + 1] if position + 1 < len(ids) else None
+    ids = [band.id for band in levels]
+    return ids[min(ids.index(level) + 1, len(ids) - 1)]
+
+
+def _with_targets(
+    questionnaire: Questionnaire,
+    result: QuestionnaireResult,
+    exact_scores: Sequence[Fraction | None],
+    targets: Mapping[DimensionKey, str],
+    assessment_target: str | None,
+) -> QuestionnaireResult:
+    """Each dimension's target (its own, else the assessment's), gap and priority, the gap
+    worked out from the exact score.
+
+    With one target for every dimension, the gap shrinks as the score grows, so the
+    strongest dimension never has the largest gap."""
+    bands = {band.id: band for band in questionnaire.levels}
+    dimensions = []
+    for dimension, scored, score in zip(
+        questionnaire.dimensions, result.dimensions, exact_scores, strict=True
+    ):
+        target_id = targets.get((questionnaire.id, dimension.id), assessment_target)
+        if target_id is not None and target_id not in bands:
+            raise ValueError(f"unknown target level {target_id!r} for {questionnaire.id}")
+        target = bands.get(target_id) if target_id else None
+        gap = (
+            max(Fraction(0), as_written(target.min) - score)
+            if target is not None and score is not None
+            else None
+        )
+        dimensions.append(
+            replace(
+                scored,
+                target_level=target.id if target else None,
+                target_score=target.min if target else None,
+                gap=as_float(gap),
+                priority=as_float(gap * as_written(dimension.weight)) if gap is not None else None,
+            )
+        )
+    return replace(result, dimensions=tuple(dimensions))
 
 
 def _standing(

@@ -43,6 +43,9 @@ class Assessment(TimestampMixin, Base):
     )
     groups: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_GROUPS))
     deadline: Mapped[date | None] = mapped_column(Date)
+    # The level every dimension aims at, unless it has a Target of its own; None: the
+    # level above the assessment's overall level (docs/scoring.md, section 5).
+    target_level: Mapped[str | None] = mapped_column(String(60))
     observations: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -80,7 +83,7 @@ class AssessmentQuestionnaire(Base):
 
 
 class Target(Base):
-    """The level a dimension should reach; without one, the next band up is the target."""
+    """The level one dimension should reach, in place of the assessment's target level."""
 
     __tablename__ = "assessment_targets"
     __table_args__ = (UniqueConstraint("assessment_id", "questionnaire_key", "dimension_id"),)

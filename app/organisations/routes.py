@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.password_links import send_password_link
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import (
@@ -65,7 +66,7 @@ def create():
             _(
                 "Organisation “%(name)s” created. Set up its first assessment now, or later "
                 "from its page.",
-                name=organisation.name,
+                name=isolate_text(organisation.name),
             ),
             "success",
         )
@@ -147,8 +148,8 @@ def add_member(organisation_id: int):
                     _(
                         "%(name)s was added. An e-mail with a link to set a password was sent "
                         "to %(email)s.",
-                        name=added.membership.user.name,
-                        email=added.membership.user.email,
+                        name=isolate_text(added.membership.user.name),
+                        email=isolate_text(added.membership.user.email),
                     ),
                     "success",
                 )
@@ -156,7 +157,7 @@ def add_member(organisation_id: int):
                 flash(
                     _(
                         "%(name)s already had an account and was added to the organisation.",
-                        name=added.membership.user.name,
+                        name=isolate_text(added.membership.user.name),
                     ),
                     "success",
                 )
@@ -173,7 +174,10 @@ def change_member_role(organisation_id: int, membership_id: int):
     if form.validate_on_submit():
         membership.role = MemberRole(form.role.data)
         db.session.commit()
-        flash(_("The role of %(name)s was changed.", name=membership.user.name), "success")
+        flash(
+            _("The role of %(name)s was changed.", name=isolate_text(membership.user.name)),
+            "success",
+        )
     else:
         flash(_("Choose a valid role."), "error")
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -188,7 +192,10 @@ def remove_member(organisation_id: int, membership_id: int):
         name = membership.user.name
         db.session.delete(membership)
         db.session.commit()
-        flash(_("%(name)s is no longer a member of the organisation.", name=name), "success")
+        flash(
+            _("%(name)s is no longer a member of the organisation.", name=isolate_text(name)),
+            "success",
+        )
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
 
 
@@ -201,7 +208,10 @@ def send_member_password_link(organisation_id: int, membership_id: int):
     if ConfirmForm().validate_on_submit():
         send_password_link(membership.user)
         flash(
-            _("A link to set a password was sent to %(email)s.", email=membership.user.email),
+            _(
+                "A link to set a password was sent to %(email)s.",
+                email=isolate_text(membership.user.email),
+            ),
             "success",
         )
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -217,7 +227,10 @@ def assign_consultant(organisation_id: int):
         consultant = db.session.get(User, form.consultant.data)
         services.assign_consultant(organisation, consultant)
         db.session.commit()
-        flash(_("%(name)s is now assigned to the organisation.", name=consultant.name), "success")
+        flash(
+            _("%(name)s is now assigned to the organisation.", name=isolate_text(consultant.name)),
+            "success",
+        )
     else:
         flash(_("Choose a consultant to assign."), "error")
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
@@ -234,7 +247,10 @@ def unassign_consultant(organisation_id: int, assignment_id: int):
         name = assignment.consultant.name
         db.session.delete(assignment)
         db.session.commit()
-        flash(_("%(name)s is no longer assigned to the organisation.", name=name), "success")
+        flash(
+            _("%(name)s is no longer assigned to the organisation.", name=isolate_text(name)),
+            "success",
+        )
     return redirect(url_for("organisations.show", organisation_id=organisation.id))
 
 

@@ -2,13 +2,14 @@
 
 The key is a SHA-256 over the raw inputs, read with a few plain queries and no scoring or
 rendering: the template version and a hash of the renderer's files, the language and the
-date on the cover; the assessment (title, state, publication, observations, groups), its
-organisation's name and consultants; the accent colour and logo the report shows, whichever
-branding they come from (``report_branding``); the frozen definitions' content hashes;
-every submitted response's answers with their values, N/A flags and comments; consensus
-values, targets and the action plan's owners and due dates; the customer tracker's
-figures; and the same inputs of the previous published assessment the report compares
-with. Any change to one of them gives a new key, so a stale PDF is never served.
+date on the cover, the smallest respondent group shown; the assessment (title, state,
+publication, observations, groups, target level), its organisation's name and
+consultants; the accent colour and logo the report shows, whichever branding they come
+from (``report_branding``); the frozen definitions' content hashes; every submitted
+response's answers with their values, N/A flags and comments; consensus values, targets
+and the action plan's owners and due dates; the customer tracker's figures; and the same
+inputs of the previous published assessment the report compares with. Any change to one
+of them gives a new key, so a stale PDF is never served.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +45,7 @@ from app.reports.render import renderer_fingerprint
 def cache_key(assessment: Assessment, language: str) -> str:
     digest = hashlib.sha256()
     _feed(digest, "report", renderer_fingerprint(), language, report_date(assessment).isoformat())
+    _feed(digest, "settings", current_app.config["MIN_GROUP_SIZE"])
     _feed_assessment(digest, assessment.id)
     _feed(
         digest,
@@ -99,6 +102,7 @@ def _feed_assessment(digest, assessment_id: int) -> None:
                 Assessment.published_at,
                 Assessment.observations,
                 Assessment.groups,
+                Assessment.target_level,
                 Organisation.name,
             )
             .join(Organisation)

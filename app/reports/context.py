@@ -9,25 +9,27 @@ language.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
+from flask import current_app
 from flask_babel import to_user_timezone
 from markupsafe import Markup
 
 from app.assessments import services
 from app.charts import Figure
 from app.instrument.definitions import Questionnaire
+from app.instrument.highlights import largest_gaps, strengths
 from app.instrument.results import AssessmentResult
+from app.instrument.scoring import MIN_AGREEMENT_ANSWERS
 from app.labels import STATUS_LABELS, group_label
 from app.models import Assessment, utcnow
 from app.reports.actions import action_assignments
+from app.reports.appendix import AppendixQuestionnaire, appendix_of
 from app.reports.branding import report_branding
 from app.reports.figures import ChartRow, questionnaire_figures
 from app.tracker.metrics import TrackerEvidence, tracker_evidence
-
-HIGHLIGHTS = 3  # strengths and gaps in the executive summary
 
 
 @dataclass(frozen=True)
@@ -127,41 +129,6 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class Comment:
-    group: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    statement: str
-    reverse: bool
-    n: int
-    mean: float | None
-    median: float | None
-    sd: float | None
-    not_applicable: int
-    distribution: tuple[int, ...]  # answers per scale point, in the scale's order
-    score: float | None
-    consensus: str | None  # the agreed scale point's label
-    disagreement: bool
-    comments: tuple[Comment, ...]
-
-
-@dataclass(frozen=True)
-class AppendixDimension:
-    title: str
-    items: tuple[ItemRow, ...]
-
-
-@dataclass(frozen=True)
-class AppendixQuestionnaire:
-    title: str
-    points: tuple[str, ...]  # the scale's point labels, the distribution's columns
-    dimensions: tuple[AppendixDimension, ...]
-
-
-@dataclass(frozen=True)
 class ReportContext:
     language: str
     direction: str
@@ -174,19 +141,25 @@ class ReportContext:
     accent: str
     logo_hash: str  # empty without a logo
     respondents: int  # submitted responses, the ones scored
+    agreement_judged: bool  # enough respondents to say whether they agree
+    min_answers: int  # the answers a question needs before agreement is judged
     index: float | None
     level: str | None
     level_description: str
+    target_level: str | None  # the assessment's target level
+    target_is_default: bool
     caps: tuple[CapNote, ...]
     provisional: bool  # a critical dimension could not be checked against its threshold
     unscored: tuple[UnscoredNote, ...]
-    strengths: tuple[DimensionRow, ...]
-    gaps: tuple[DimensionRow, ...]
+    strengths: tuple[DimensionRow, ...]  # above the overall index and not among the gaps
+    gaps: tuple[DimensionRow, ...]  # the action plan's first entries
     observations: str
     scales: tuple[ScaleNote, ...]
     levels: tuple[tuple[str, float], ...]  # each band's name and the score it starts at
     group_counts: tuple[GroupCount, ...]
     groups: tuple[str, ...]  # the scored groups' names, the heatmap's columns
+    small_groups: tuple[str, ...]  # groups with too few respondents to show on their own
+    min_group_size: int
     questionnaires: tuple[QuestionnaireSection, ...]
     disagreements: tuple[Disagreement, ...]
     target_gaps: tuple[DimensionRow, ...]
@@ -267,9 +240,6 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         )
         for definition, scored in zip(definitions, result.questionnaires, strict=True)
     ]
-    scored_rows = sorted(
-        (row for row in rows.values() if row.score is not None), key=lambda row: -row.score
-    )
     branding = report_branding(assessment)
     return ReportContext(
         language=language,
@@ -283,12 +253,16 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         accent=branding.accent,
         logo_hash=branding.logo_hash,
         respondents=result.respondents,
+        agreement_judged=result.respondents >= MIN_AGREEMENT_ANSWERS,
+        min_answers=MIN_AGREEMENT_ANSWERS,
         index=result.index,
         level=level_names.get(result.level),
         level_description=next(
             (b.description.in_language(language) for b in levels.levels if b.id == result.level),
             "",
         ),
+        target_level=level_names.get(result.target_level),
+        target_is_default=result.target_is_default,
         caps=tuple(
             CapNote(
                 dimension=rows[(cap.questionnaire_id, cap.dimension_id)].title,
@@ -308,16 +282,20 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
             )
             for entry in result.unscored_critical
         ),
-        strengths=tuple(scored_rows[:HIGHLIGHTS]),
+        strengths=tuple(
+            rows[(questionnaire_id, dimension.dimension_id)]
+            for questionnaire_id, dimension in strengths(result)
+        ),
         gaps=tuple(
-            rows[(action.questionnaire_id, action.dimension_id)]
-            for action in result.action_plan[:HIGHLIGHTS]
+            rows[(action.questionnaire_id, action.dimension_id)] for action in largest_gaps(result)
         ),
         observations=assessment.observations,
         scales=_scale_notes(definitions, language),
         levels=tuple((level_names[band.id], band.min) for band in levels.levels),
         group_counts=_group_counts(assessment),
         groups=tuple(str(group_label(group)) for group in groups),
+        small_groups=tuple(str(group_label(group)) for group in result.small_groups),
+        min_group_size=current_app.config["MIN_GROUP_SIZE"],
         questionnaires=tuple(
             _section(definition, scored, rows, figures[n], answers, len(submitted), language)
             for n, (definition, scored) in enumerate(
@@ -331,7 +309,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         actions=_actions(assessment, result, rows, level_names, language),
         comparison=_comparison(previous, previous_result, rows, before),
         appendix=tuple(
-            _appendix(definition, scored, answers, language)
+            appendix_of(definition, scored, answers, set(groups), language)
             for definition, scored in zip(definitions, result.questionnaires, strict=True)
         ),
         figures_css="\n".join(figure.css for pair in figures for figure in pair),
@@ -485,53 +463,4 @@ def _comparison(
             for key, row in rows.items()
             if before.get(key) is not None and row.score is not None
         ),
-    )
-
-
-def _appendix(
-    definition: Questionnaire, scored, answers: list, language: str
-) -> AppendixQuestionnaire:
-    """Every item: the respondents' statistics, how many chose each scale point, and
-    their comments (by group, not by name)."""
-    scale = next(iter(definition.scales.values()))
-    values = [point.value for point in scale.points]
-    counts: dict[str, Counter] = defaultdict(Counter)
-    comments: dict[str, list[Comment]] = defaultdict(list)
-    for respondent, answer in answers:
-        if answer.questionnaire_key != definition.id:
-            continue
-        if answer.value is not None:
-            counts[answer.item_id][answer.value] += 1
-        if answer.comment.strip():
-            comments[answer.item_id].append(
-                Comment(str(group_label(respondent.group)), answer.comment.strip())
-            )
-    dimensions = []
-    for dimension, d in zip(definition.dimensions, scored.dimensions, strict=True):
-        items = []
-        for item, r in zip(dimension.items, d.items, strict=True):
-            point_labels = {
-                p.value: p.label.in_language(language) for p in definition.scales[item.scale].points
-            }
-            items.append(
-                ItemRow(
-                    statement=item.statement.in_language(language),
-                    reverse=item.reverse,
-                    n=r.answers.n if r.answers else 0,
-                    mean=r.answers.mean if r.answers else None,
-                    median=r.answers.median if r.answers else None,
-                    sd=r.answers.sd if r.answers else None,
-                    not_applicable=r.not_applicable,
-                    distribution=tuple(counts[item.id][value] for value in values),
-                    score=r.score,
-                    consensus=point_labels.get(r.consensus.value) if r.consensus else None,
-                    disagreement=r.disagreement,
-                    comments=tuple(sorted(comments[item.id], key=lambda c: c.group)),
-                )
-            )
-        dimensions.append(AppendixDimension(dimension.title.in_language(language), tuple(items)))
-    return AppendixQuestionnaire(
-        title=definition.title.in_language(language),
-        points=tuple(point.label.in_language(language) for point in scale.points),
-        dimensions=tuple(dimensions),
     )

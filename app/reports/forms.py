@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,6 @@ from PIL import Image, UnidentifiedImageError
 from wtforms import (
     BooleanField,
     ColorField,
-    DateField,
     HiddenField,
     StringField,
     SubmitField,
@@ -20,9 +20,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import strip_whitespace
+from app.forms import DateField, strip_whitespace
 from app.i18n import localize_digits
-from app.models.reports import ACCENT_PATTERN, BrandingMixin
+from app.instrument.scoring import ActionItem
+from app.models.reports import ACCENT_PATTERN, ActionAssignment, BrandingMixin
+from app.reports.actions import RecommendationKey
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_SIDE = 4000  # pixels
@@ -118,9 +120,46 @@ class ActionOwnerForm(FlaskForm):
     due_date = DateField(_l("Due date"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 
+    def key(self) -> RecommendationKey:
+        """The recommendation the form is about, as the hidden fields name it."""
+        position = self.position.data or ""
+        return (
+            self.questionnaire.data,
+            self.dimension.data,
+            self.level.data,
+            int(position) if position.isdecimal() else -1,  # isdigit() lets "²" through
+        )
+
 
 class ActionDoneForm(FlaskForm):
     """Marks an action item done (``done`` = "1") or open again, then goes back to ``next``."""
 
     done = HiddenField()
     next = HiddenField()
+
+
+def action_owner_forms(
+    plan: Sequence[ActionItem],
+    assigned: Mapping[RecommendationKey, ActionAssignment],
+    failed: ActionOwnerForm | None = None,
+) -> dict[RecommendationKey, ActionOwnerForm]:
+    """One form per recommendation of the action plan, holding its saved owner and due
+    date; the ``failed`` form, whose save was refused, in place of its recommendation's,
+    so what was typed stays on the page beside the reason."""
+    forms = {}
+    for action in plan:
+        for position in range(len(action.recommendations)):
+            key = (action.questionnaire_id, action.dimension_id, action.level, position)
+            saved = assigned.get(key)
+            forms[key] = ActionOwnerForm(
+                formdata=None,
+                questionnaire=action.questionnaire_id,
+                dimension=action.dimension_id,
+                level=action.level,
+                position=str(position),
+                owner=saved.owner if saved else "",
+                due_date=saved.due_date if saved else None,
+            )
+    if failed is not None and failed.key() in forms:
+        forms[failed.key()] = failed
+    return forms

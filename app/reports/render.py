@@ -21,6 +21,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app import PROJECT_ROOT
@@ -31,22 +32,26 @@ from app.reports.context import ReportContext
 # Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
 # the fingerprinted files changes the PDF (WeasyPrint's version, say), so old PDFs are
 # rendered anew.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"  # 2: one target level per assessment, groups of 3 or more
 # The files that shape a PDF besides its data: a deploy that changes one of them changes
 # every cache key.
 RENDERER_FILES = (
     "templates/reports/report.html",
     "templates/tracker/_evidence.html",
     "static/css/report.css",
+    "app/bidi.py",
     "app/charts.py",
+    "app/formatting.py",
     "app/i18n.py",
     "app/assessments/services.py",  # which answers are scored, and how they are read
     "app/instrument/definitions.py",  # the scoring, down to its arithmetic
     "app/instrument/exact.py",
+    "app/instrument/highlights.py",
     "app/instrument/results.py",
     "app/instrument/scoring.py",
     "app/instrument/sharing.py",
     "app/instrument/statistics.py",
+    "app/reports/appendix.py",
     "app/reports/context.py",
     "app/reports/figures.py",
     "app/reports/render.py",
@@ -110,6 +115,13 @@ def render_pdf(
     """The report as a PDF; call inside ``force_locale(context.language)``. ``on_step`` hears
     of each stage ("layout", "writing"), for whoever waits for the PDF."""
     on_step("layout")
+    document = lay_out(context, logo)
+    on_step("writing")
+    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+
+
+def lay_out(context: ReportContext, logo: Logo | None) -> Document:
+    """The report laid out in pages, before it is written as a PDF."""
     logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
     html = render_report_html(
         context,
@@ -118,9 +130,7 @@ def render_pdf(
         preview=False,
     )
     fetcher = ReportFetcher(Path(current_app.static_folder), {logo_path: logo} if logo else {})
-    document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
-    on_step("writing")
-    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+    return HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
 
 
 def render_report_html(
@@ -165,12 +175,26 @@ def page_style(context: ReportContext) -> Markup:
         f":root{{--accent:{accent}}}",
         f"@page :right{{{inner}:24mm;{outer}:16mm;@{right_side}{{content:{page_of}}}}}",
         f"@page :left{{{outer}:24mm;{inner}:16mm;@{left_side}{{content:{page_of}}}}}",
-        f"@page{{@top-center{{direction:{context.direction}}}}}",
+        _running_heads(rtl),
         f"ol{{list-style-type:{counter_style}}}",
         f".toc a::after{{content:leader('.') target-counter(attr(href),page,{counter_style})}}",
         context.figures_css,
     ]
     return Markup("\n".join(rules))
+
+
+def _running_heads(rtl: bool) -> str:
+    """The organisation at the top of each page on the side the text starts from, the
+    assessment's title on the other. Each is a first-strong isolate in a margin box of its
+    own: one line holding both would let a name in the other script swap them round, and
+    WeasyPrint lays out two isolates in one line in the wrong order."""
+    start, end = ("top-right", "top-left") if rtl else ("top-left", "top-right")
+    align = {"top-left": "left", "top-right": "right"}
+
+    def head(box: str, string: str) -> str:
+        return f'@{box}{{content:"\\2068" string({string}) "\\2069";text-align:{align[box]}}}'
+
+    return f"@page{{{head(start, 'report-organisation')}{head(end, 'report-title')}}}"
 
 
 def _page_of_pages(counter_style: str) -> str:

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import CONTENT_SECURITY_POLICY, jobs
+from app.assessments.results import render_results
 from app.assessments.routes import assessment_or_404, current_actor
 from app.assessments.services import score
 from app.extensions import db
@@ -233,23 +234,16 @@ def set_action_owner(assessment_id: int):
         for action in score(assessment).action_plan
         for position in range(len(action.recommendations))
     }
-    position = form.position.data or ""
-    key = (
-        form.questionnaire.data,
-        form.dimension.data,
-        form.level.data,
-        int(position) if position.isdecimal() else -1,  # isdigit() lets "²" through
-    )
+    key = form.key()
     if key not in recommendations:  # not a recommendation of the current plan
         abort(400)
-    if form.validate_on_submit():
-        actions.set_action_owner(
-            assessment, key, form.owner.data or "", form.due_date.data, current_actor()
-        )
-        db.session.commit()
-        flash(_("Owner and due date saved."), "success")
-    else:
-        flash(_("Give an owner of at most 120 characters and a valid date."), "error")
+    if not form.validate_on_submit():
+        return render_results(assessment, failed_owner_form=form)
+    actions.set_action_owner(
+        assessment, key, form.owner.data or "", form.due_date.data, current_actor()
+    )
+    db.session.commit()
+    flash(_("Owner and due date saved."), "success")
     return redirect(url_for("assessments.results", assessment_id=assessment.id) + "#action-plan")
 
 

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Channel, Direction, FeedbackKind, FollowUp, Interaction, Outcome
@@ -90,7 +91,7 @@ def complete_follow_up(organisation_id: int, follow_up_id: int):
     if form.validate_on_submit():
         services.complete_follow_up(follow_up)
         db.session.commit()
-        flash(_("“%(title)s” is done.", title=follow_up.title), "success")
+        flash(_("“%(title)s” is done.", title=isolate_text(follow_up.title)), "success")
     if is_safe_local_path(form.next.data):
         return redirect(form.next.data)
     return to_customer(tracker, follow_up.customer)

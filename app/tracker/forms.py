@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import jdatetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
@@ -22,8 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import is_email, normalise_email, strip_whitespace
-from app.i18n import current_language, to_latin_digits, to_persian_digits
+from app.dates import show_day
+from app.forms import DateField, is_email, normalise_email, strip_whitespace
+from app.i18n import localize_digits, to_latin_digits
 from app.models import SCORE_RANGES, FeedbackKind, utcnow
 from app.tracker.labels import (
     CHANNEL_LABELS,
@@ -35,34 +35,6 @@ from app.tracker.labels import (
     STAGE_KIND_LABELS,
     choices,
 )
-
-_DATE = re.compile(r"^\s*(\d{1,4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,4})\s*$")
-# Years before this are Solar Hijri (1405 SH is 2026): no Gregorian date typed today is.
-_SOLAR_HIJRI_BEFORE = 1700
-
-
-def parse_day(text: str) -> date | None:
-    """A day as people type it: 2026-11-25 or 1405/09/04, in Latin or Persian digits,
-    with -, / or . between the parts. None when it is not a real day."""
-    match = _DATE.match(to_latin_digits(text or ""))
-    if not match:
-        return None
-    year, month, day = (int(part) for part in match.groups())
-    if day > 31 and year <= 31:  # written day first: 25/11/2026
-        year, day = day, year
-    try:
-        if year < _SOLAR_HIJRI_BEFORE:
-            return jdatetime.date(year, month, day).togregorian()
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def show_day(day: date) -> str:
-    """A day as the date field shows it: Solar Hijri with Persian digits in Persian."""
-    if current_language() == "fa":
-        return to_persian_digits(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d"))
-    return day.isoformat()
 
 
 def today() -> date:
@@ -77,29 +49,6 @@ def moment_on(day: date) -> datetime:
     if day == now.date():
         return utcnow()
     return to_utc(datetime.combine(day, now.time())).replace(tzinfo=UTC)
-
-
-class DayField(StringField):
-    """A date typed as text, so a Persian user can type a Solar Hijri date in Persian
-    digits (1405/09/04) and an English one an ISO date; both calendars are accepted in
-    both languages. ``data`` is a ``datetime.date``."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return show_day(self.data) if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        self.data = parse_day(valuelist[0])
-        if self.data is None:
-            raise ValueError(_l("Enter a date such as 1405/09/04 or 2026-11-25."))
 
 
 def _optional_email(_form, field) -> None:
@@ -163,7 +112,7 @@ class MoveForm(FlaskForm):
 class InteractionForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=choices(CHANNEL_LABELS))
     direction = SelectField(_l("Direction"), choices=choices(DIRECTION_LABELS))
-    occurred_on = DayField(
+    occurred_on = DateField(
         _l("Date"), validators=[InputRequired(message=_l("Enter the date of the contact."))]
     )
     outcome = SelectField(_l("Outcome"), choices=choices(OUTCOME_LABELS))
@@ -181,7 +130,7 @@ class FollowUpForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[DataRequired(message=_l("Say what is to be done.")), Length(max=200)],
     )
-    due_on = DayField(_l("Due"), validators=[InputRequired(message=_l("Enter the due date."))])
+    due_on = DateField(_l("Due"), validators=[InputRequired(message=_l("Enter the due date."))])
     assignee = SelectField(_l("Assigned to"))
     submit = SubmitField(_l("Add follow-up"))
 
@@ -196,7 +145,7 @@ class FeedbackForm(FlaskForm):
     comment = TextAreaField(
         _l("Comment"), filters=[strip_whitespace], validators=[Length(max=5000)]
     )
-    received_on = DayField(
+    received_on = DateField(
         _l("Date"), validators=[InputRequired(message=_l("Enter the date of the feedback."))]
     )
     submit = SubmitField(_l("Add feedback"))
@@ -213,8 +162,8 @@ class FeedbackForm(FlaskForm):
             raise ValidationError(
                 _l(
                     "Enter a whole number from %(low)s to %(high)s.",
-                    low=show_number(low),
-                    high=show_number(high),
+                    low=localize_digits(low),
+                    high=localize_digits(high),
                 )
             )
 
@@ -227,10 +176,6 @@ class FeedbackForm(FlaskForm):
     def score_value(self) -> int | None:
         text = to_latin_digits(self.score.data or "")
         return int(text) if text else None
-
-
-def show_number(value: int) -> str:
-    return to_persian_digits(str(value)) if current_language() == "fa" else str(value)
 
 
 class StageForm(FlaskForm):
@@ -302,8 +247,8 @@ class PeriodForm(Form):
         ],
         default="90",
     )
-    start = DayField(_l("From"), validators=[Optional()])
-    end = DayField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
 
     def validate_start(self, field):
         if self.period.data == CUSTOM and not field.data:

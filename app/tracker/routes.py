@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -287,8 +288,8 @@ def move(organisation_id: int, customer_id: int):
         flash(
             _(
                 "%(name)s moved to %(stage)s.",
-                name=customer.name,
-                stage=stage.name(current_language()),
+                name=isolate_text(customer.name),
+                stage=isolate_text(stage.name(current_language())),
             ),
             "success",
         )
@@ -312,7 +313,7 @@ def new_customer(organisation_id: int):
             tracker.organisation.id, details_from(form), stage, current_user
         )
         db.session.commit()
-        flash(_("%(name)s was added.", name=added.name), "success")
+        flash(_("%(name)s was added.", name=isolate_text(added.name)), "success")
         return to_customer(tracker, added)
     return render_template("tracker/customer_form.html", tracker=tracker, form=form, customer=None)
 

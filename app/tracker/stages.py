@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language
@@ -108,9 +109,9 @@ def retire_stage(organisation_id: int, stage_id: int):
         else:
             db.session.commit()
             if stage.retired_at:
-                flash(_("Stage %(name)s retired.", name=name), "success")
+                flash(_("Stage %(name)s retired.", name=isolate_text(name)), "success")
             else:
-                flash(_("Stage %(name)s is in use again.", name=name), "success")
+                flash(_("Stage %(name)s is in use again.", name=isolate_text(name)), "success")
     return _to_stages(tracker)
 
 
@@ -122,7 +123,10 @@ def delete_stage(organisation_id: int, stage_id: int):
         name = stage.name(current_language())
         if services.stage_in_use(stage):
             flash(
-                _("Stage %(name)s has customers in its history: retire it instead.", name=name),
+                _(
+                    "Stage %(name)s has customers in its history: retire it instead.",
+                    name=isolate_text(name),
+                ),
                 "error",
             )
         elif not services.leaves_an_open_stage(stage):
@@ -130,5 +134,5 @@ def delete_stage(organisation_id: int, stage_id: int):
         else:
             services.delete_stage(stage)
             db.session.commit()
-            flash(_("Stage %(name)s deleted.", name=name), "success")
+            flash(_("Stage %(name)s deleted.", name=isolate_text(name)), "success")
     return _to_stages(tracker)
