@@ -63,13 +63,13 @@ def test_events_read_in_words_in_english(client, auth, world, trail):
     page = text_of(client.get(f"/assessments/{trail.id}/audit").get_data(as_text=True))
     assert LEAD_GOALS_EN in page
     assert "supporting-conditions/" not in page  # no keys
-    assert "Agree; comment: Only on paper" in page  # the first answer
-    assert "Disagree; comment: Only on paper" in page  # changed to
+    assert "Agree, comment: Only on paper" in page  # the first answer
+    assert "Disagree, comment: Only on paper" in page  # changed to
     assert "Don't know / not applicable" in page
-    assert "Strongly agree; note: workshop" in page  # the consensus value
+    assert "Strongly agree, note: workshop" in page  # the consensus value
     assert "Established" in page  # the target level
     assert "Open for answers In review" in page  # old and new state
-    assert "owner: Sara Moradi; due date: Dec 20, 2026" in page
+    assert "owner: Sara Moradi, due date: Dec 20, 2026" in page
     assert "Leadership and management:" in page  # the recommendation's dimension
 
 

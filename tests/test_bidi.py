@@ -16,6 +16,7 @@ from app.bidi import direction_of, isolate, isolate_runs, isolate_text
 from app.extensions import db
 from tests import factories
 from tests.browser import log_in
+from tests.jobs import download_report
 
 ZWNJ = "\u200c"
 PERSIAN_ORGANISATION = "شرکت پخش سپیدار"
@@ -137,7 +138,7 @@ def header_fragments(data: bytes, page: int) -> list[tuple[float, str]]:
 
 
 def report_pages(client, assessment, language: str) -> tuple[bytes, list[str]]:
-    data = client.get(f"/assessments/{assessment.id}/report.pdf?lang={language}").data
+    data = download_report(client, assessment, language).data
     return data, [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
@@ -225,7 +226,7 @@ def test_chromium_draws_names_in_the_other_script_in_their_place(
         words = drawn_at(page, "h1", "ارزیابی آمادگی")
         assert results[1] < crm[0] < year[0] < words[0]
         # "شرکت پخش سپیدار · 3 submitted responses": the count stays on the right.
-        line = "main > p.muted"
+        line = "main p.crumb"
         organisation, count, submitted = (drawn_at(page, line, t) for t in (name, "3", "submitted"))
         assert organisation[1] < count[0] < submitted[0]
     else:
@@ -234,7 +235,7 @@ def test_chromium_draws_names_in_the_other_script_in_their_place(
         crm, year = drawn_at(page, "h1", "CRM"), drawn_at(page, "h1", "2026")
         assert crm[0] < year[0] < results[0]
         # «Northwind Outfitters · ۳ پاسخ ارسال‌شده»: the count stays left of the name.
-        line = "main > p.muted"
+        line = "main p.crumb"
         organisation, count, answered = (drawn_at(page, line, t) for t in (name, "۳", "پاسخ"))
         assert answered[1] < count[0] < count[1] < organisation[0]
     context.close()

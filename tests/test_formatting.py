@@ -22,6 +22,7 @@ from app.models import AssessmentStatus, FeedbackKind, User, utcnow
 from app.tracker import services as tracker_services
 from tests import factories
 from tests.browser import log_in
+from tests.jobs import download_report
 from tests.test_access import PAGES, fill
 from tests.test_i18n import switch, visible_text
 
@@ -205,7 +206,7 @@ def test_the_persian_report_writes_numbers_and_lists_in_persian(client, auth, wo
         seed=8,
     )
     auth.login(world.consultant_assigned)
-    data = client.get(f"/assessments/{now.id}/report.pdf?lang=fa").data
+    data = download_report(client, now, "fa").data
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     # pypdf reads a run of Persian digits backwards (it takes them for right-to-left
     # letters), so the signs and separators are what is checked here; the digits and the

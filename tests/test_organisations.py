@@ -23,7 +23,7 @@ def test_consultant_creates_an_organisation_and_is_assigned_to_it(client, auth, 
     response = client.post("/organisations/new", data=NEW_ORGANISATION, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert f"Organisation “{isolate_text('Pars Logistics')}” created." in page
-    assert "New assessment for <bdi>Pars Logistics</bdi>" in page  # its next step
+    assert "New assessment for Pars Logistics" in page  # its next step
     organisation = db.session.scalar(
         select(Organisation).where(Organisation.name == "Pars Logistics")
     )
@@ -65,7 +65,7 @@ def test_a_consultant_learns_nothing_of_clients_they_cannot_see(client, auth, wo
     for name in ("Acme Trading", "Nobody Holds This"):  # Acme Trading is a hidden client
         page = create_named(client, name, follow_redirects=True)
         answers.append(page.split("<main")[1].replace(name, "NAME"))
-        assert f"Organisation “{name}” created." in page
+        assert f"Organisation “{isolate_text(name)}” created." in page
     assert answers[0].split("<h1")[0] == answers[1].split("<h1")[0]  # the same message
     acme, own = organisations_named("Acme Trading")
     assert [a.consultant_id for a in own.assignments] == [world.consultant_unassigned.id]

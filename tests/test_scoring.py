@@ -372,7 +372,7 @@ def test_groups_follow_the_assessments_order_then_the_alphabet(mini):
         Response("r3", "executive", answers(d=3, e=3)),
     ]
     result = score_assessment(
-        [mini], responses, group_order=["staff", "manager", "executive", "staff"]
+        [mini], responses, group_order=["staff", "manager", "executive", "staff"], min_group_size=1
     )
     # "manager" has no submitted response: not listed. "board" is not in the order: last.
     assert result.groups == ("staff", "executive", "board")
@@ -386,6 +386,7 @@ def test_one_scored_group_has_no_group_gap(mini):
     result = score_assessment(
         [mini],
         [Response("r1", "staff", answers(d=5, e=5)), Response("r2", "board", answers(a=1))],
+        min_group_size=1,
     )
     ops = result.questionnaire("mini").dimension("ops")
     assert ops.by_group == {"board": None, "staff": 100}
@@ -398,7 +399,9 @@ def test_a_consensus_goes_through_the_mirror_and_counts_for_coverage(mini):
     # lead = (100 + 75) / 2 = 87.5. The respondent's own lead score and the group's stay
     # without it: their coverage is still 1/4.
     responses = [Response("r1", "staff", answers(a=5, d=3, e=3))]
-    result = score_assessment([mini], responses, consensus={("mini", "b"): Consensus(2)})
+    result = score_assessment(
+        [mini], responses, consensus={("mini", "b"): Consensus(2)}, min_group_size=1
+    )
     lead = result.questionnaire("mini").dimension("lead")
     assert lead.items[1].score == 75
     assert (lead.coverage, lead.score) == (0.5, 87.5)
@@ -416,10 +419,12 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(mini):
     assert (d.answers.n, d.answers.median, d.answers.mean) == (4, 50, 50)
 
 
-def test_an_unscored_dimension_has_no_default_target_and_no_gap(mini):
+def test_an_unscored_dimension_has_the_assessments_target_but_no_gap(mini):
+    # lead has only a (1/4 of its weight): unscored. ops 75 makes the overall level
+    # "established", so the assessment aims at "leading", lead included, without a gap.
     responses = [Response("r1", "staff", answers(a=1, d=4, e=4))]
     plain = score_assessment([mini], responses).questionnaire("mini").dimension("lead")
-    assert (plain.target_level, plain.gap) == (None, None)
+    assert (plain.target_level, plain.gap) == ("leading", None)
     chosen = score_assessment([mini], responses, targets={("mini", "lead"): "developing"})
     lead = chosen.questionnaire("mini").dimension("lead")
     assert (lead.target_level, lead.target_score, lead.gap) == ("developing", 40, None)
@@ -427,11 +432,13 @@ def test_an_unscored_dimension_has_no_default_target_and_no_gap(mini):
 
 
 def test_critical_first_means_every_critical_dimension_with_a_gap(mini):
-    # lead 75 is well above its threshold (40): gap 5 to "leading", priority 5 x 2 = 10.
-    # ops 0: gap 20 to "emerging", priority 20. lead still comes first: it is critical.
-    result = score_assessment([mini], [Response("r1", "staff", answers(a=4, b=2, c=4, d=1, e=1))])
+    # The assessment aims at "leading" (80). lead 75 is well above its threshold (40): gap
+    # 5, priority 5 x 2 = 10. ops 0: gap 80, priority 80. lead still comes first: critical.
+    result = score_assessment(
+        [mini], [Response("r1", "staff", answers(a=4, b=2, c=4, d=1, e=1))], target_level="leading"
+    )
     assert result.caps == ()
     assert [(a.dimension_id, a.priority) for a in result.action_plan] == [
         ("lead", 10),
-        ("ops", 20),
+        ("ops", 80),
     ]

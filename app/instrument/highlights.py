@@ -1,7 +1,8 @@
 """The executive summary's highlights, one rule for the results page and the report: the
-largest gaps are the action plan's first entries, and the strengths the strongest other
-dimensions that score at least the overall index, so the two never name the same
-dimension."""
+largest gaps are the action plan's entries furthest below their target, and the strengths
+the strongest other dimensions that score at least the overall index, so the two never
+name the same dimension. (The action plan itself is ordered by priority, critical
+dimensions first: a heavily weighted dimension can lead it with a small gap.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ HIGHLIGHTS = 3  # strengths and gaps each
 
 
 def largest_gaps(result: AssessmentResult) -> tuple[ActionItem, ...]:
-    return result.action_plan[:HIGHLIGHTS]
+    """The largest gaps first; equal gaps in the action plan's order."""
+    return tuple(sorted(result.action_plan, key=lambda action: -action.gap)[:HIGHLIGHTS])
 
 
 def strengths(result: AssessmentResult) -> list[tuple[str, DimensionResult]]:
