@@ -19,7 +19,8 @@ from redis.exceptions import RedisError
 from app import PROJECT_ROOT, create_app
 from config import TestConfig
 
-TEST_REDIS_URL = "redis://127.0.0.1:6379/5"
+# Database 5 unless told otherwise: two suites running side by side each take their own.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 WORKER_LEASE_SECONDS = 2
 
 

@@ -37,7 +37,7 @@ from tests.jobs import (
 
 @pytest.fixture
 def redis_queue(app, monkeypatch):
-    """The web side queues on Redis (database 5) for the workers the test starts."""
+    """The web side queues on the tests' Redis database for the workers the test starts."""
     connection = redis_or_skip()
     queue = RedisQueue(TEST_REDIS_URL)
     monkeypatch.setitem(app.extensions, "jobs", queue)
