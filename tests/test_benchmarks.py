@@ -311,3 +311,18 @@ def test_the_portfolio_reads_the_same_number_of_queries_for_many_clients(client,
         page = client.get("/portfolio").text
     assert len(portfolio_rows(page)) == 13
     assert len(many) == len(few)
+
+
+def test_the_benchmark_reads_the_same_number_of_queries_for_a_larger_pool(client, auth, world, own):
+    from tests.test_tracker_queries import counted_statements
+
+    auth.login(world.consultant_assigned)
+    other_organisations(world, [1, 2, 3, 4, 5])
+    client.get(f"/assessments/{own.id}/results")  # warm the parsed definitions
+    with counted_statements() as few:
+        client.get(f"/assessments/{own.id}/results")
+    other_organisations(world, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5], sector="Banking")
+    with counted_statements() as many:
+        section = benchmark_section(client.get(f"/assessments/{own.id}/results").text)
+    assert "Compared with 5 other organisations" in section
+    assert len(many) == len(few)
