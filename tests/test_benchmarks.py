@@ -177,7 +177,8 @@ def test_five_others_show_the_percentile_and_quartiles(client, auth, world, own)
     answered_mini(peers[-1], world.consultant_unassigned, 1)
     answered_mini(peers[-1], world.consultant_unassigned, 5)
     auth.login(world.consultant_assigned)
-    section = benchmark_section(client.get(f"/assessments/{own.id}/results").text)
+    page_html = client.get(f"/assessments/{own.id}/results").text
+    section = benchmark_section(page_html)
     assert "Compared with 5 other organisations: organisations of the same sector and size" in (
         section
     )
@@ -185,6 +186,9 @@ def test_five_others_show_the_percentile_and_quartiles(client, auth, world, own)
     # 50 and 87.5; the same for the index and both dimensions.
     for figure in ("Index", "Leadership", "Operations"):
         assert f"{figure} 75.0 70 12.5 50.0 87.5 5" in section, section
+    # The spread: the box from 12.5 to 87.5, the median at 50, the organisation at 75.
+    assert '<rect x="12.50" y="2" width="75.00"' in page_html
+    assert '<circle cx="75.00"' in page_html
     # Nobody else is named, in the section or anywhere on the page.
     page = client.get(f"/assessments/{own.id}/results").text
     assert not any(peer.name in page for peer in peers)
