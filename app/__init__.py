@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.assessments import bp as assessments_bp
     from app.auth import bp as auth_bp
+    from app.benchmarks.routes import bp as benchmarks_bp
     from app.jobs.routes import bp as jobs_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(respond_bp)
     app.register_blueprint(tracker_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(benchmarks_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

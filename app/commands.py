@@ -94,6 +94,7 @@ def load_demo() -> None:
     from app.demo import (
         DEMO_PASSWORD,
         load_demo_assessments,
+        load_demo_consents,
         load_demo_data,
         load_demo_tracker,
     )
@@ -104,6 +105,8 @@ def load_demo() -> None:
     questionnaires = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
     for title in load_demo_assessments(questionnaires):
         click.echo(f"Demo assessment created: {title}")
+    for name in load_demo_consents(db.session):
+        click.echo(f"Demo benchmark consent given: {name}")
     for name in load_demo_tracker():
         click.echo(f"Demo customer tracker filled: {name}")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")

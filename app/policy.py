@@ -40,6 +40,8 @@ class Action(enum.StrEnum):
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
     MANAGE_OWN_ACCOUNT = "manage_own_account"  # password, signed-in sessions, two-step sign-in
     KEEP_ACTION_PLAN = "keep_action_plan"  # on an assessment: mark its action items done
+    MANAGE_BENCHMARK_CONSENT = "manage_benchmark_consent"  # on an organisation: join the pool
+    VIEW_PORTFOLIO = "view_portfolio"  # a consultant's own clients side by side
 
 
 Target = Organisation | Assessment | Respondent
@@ -120,6 +122,12 @@ def _tracker_user(user: User, organisation: Organisation) -> bool:
     return member_role(user, organisation) is not None
 
 
+def _owner(user: User, organisation: Organisation) -> bool:
+    """Sharing an organisation's results with others is the organisation's decision, made
+    by its owners: not by its consultant, nor by the admin who runs the platform."""
+    return member_role(user, organisation) is MemberRole.OWNER
+
+
 def _the_respondent(user: User, respondent: Respondent) -> bool:
     """Answering from one's account: the person invited, while their invitation stands
     (revoking their link revokes this too) and while they belong to the organisation."""
@@ -151,6 +159,9 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.EDIT_TRACKER: _tracker_user,
     Action.MANAGE_OWN_ACCOUNT: _signed_in,
     Action.KEEP_ACTION_PLAN: _action_plan_keeper,
+    Action.MANAGE_BENCHMARK_CONSENT: _owner,
+    # A consultant's own clients; the admin has none (``_consultant``).
+    Action.VIEW_PORTFOLIO: _consultant,
 }
 
 

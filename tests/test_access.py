@@ -56,6 +56,8 @@ CONSULTANTS_ONLY = outcomes(LOGIN, DENIED, OK, OK, DENIED, DENIED, DENIED)
 TRACKER_READERS = ORGANISATION_READERS
 TRACKER_EDITORS = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED)
 TRACKER_EDITOR_ACTION = outcomes(LOGIN, DENIED, DENIED, DENIED, REDIRECT, REDIRECT, DENIED)
+# Joining the benchmark pool is the organisation's own decision: its owners' alone.
+OWNERS_ONLY = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, DENIED)
 
 # (endpoint, method, path with {placeholders} filled from the World, expected outcomes)
 GRID = [
@@ -272,6 +274,9 @@ GRID = [
     ("reports.report_logo", "GET", "/assessments/{open_id}/report/logo", RESULTS_BEFORE_PUBLISHING),
     ("reports.report_logo", "GET", "/assessments/{published_id}/report/logo", RESULTS_PUBLISHED),
     ("reports.workspace_branding", "GET", "/account/branding", CONSULTANTS_ONLY),
+    ("benchmarks.consent", "GET", "/organisations/{org_id}/benchmarks", OWNERS_ONLY),
+    # A consultant's own clients; the admin has none.
+    ("benchmarks.portfolio", "GET", "/portfolio", CONSULTANTS_ONLY),
     ("reports.workspace_logo", "GET", "/account/branding/logo", CONSULTANTS_ONLY),
     ("respond.start", "GET", "/answer/{respondent_id}", ONLY_THE_RESPONDENT_REDIRECT),
     ("respond.page", "GET", "/answer/{respondent_id}/1", ONLY_THE_RESPONDENT),

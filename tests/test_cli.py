@@ -84,7 +84,9 @@ def test_demo_loads_once_and_prints_the_logins(runner, client, auth, app):
     assert "admin@demo.example.com" in first.output
     models = (User, Organisation, Membership, ConsultantAssignment, Assessment, Respondent, Answer)
     counts = [count(m) for m in models]
-    assert counts[:6] == [9, 3, 6, 3, 6, 49]
+    # Beside the three client organisations, six peers share their results in the
+    # benchmarks, with two respondents in each of their nine assessments.
+    assert counts[:6] == [9, 9, 6, 9, 15, 67]
     assert counts[6] > 1500  # a dozen respondents each, most of them finished
 
     second = runner.invoke(args=["demo"])
@@ -111,6 +113,22 @@ def test_demo_loads_once_and_prints_the_logins(runner, client, auth, app):
     owner = client.get("/dashboard").get_data(as_text=True)
     assert "ارزیابی آمادگی CRM ۱۴۰۵" in text_of(owner)
     assert owner.count("/done") >= 4  # open action items and follow-ups to mark done
+    # Sepidar shares its results, and six peers of its sector and size do too: its results
+    # show where it stands among them, and its report too.
+    sepidar = organisations["شرکت پخش سپیدار"]
+    assert sepidar.benchmark_consent is True
+    latest = db.session.scalar(
+        select(Assessment.id).where(
+            Assessment.title == "ارزیابی آمادگی CRM ۱۴۰۵", Assessment.organisation_id == sepidar.id
+        )
+    )
+    results = text_of(client.get(f"/assessments/{latest}/results").get_data(as_text=True))
+    assert "در مقایسه با ۶ سازمان دیگر: سازمان‌های هم‌حوزه و هم‌اندازه." in results
+    assert "کمتر از" not in results.split("محک‌زنی")[-1]
+    auth.logout()
+    auth.login(people["reza.karimi@demo.example.com"], DEMO_PASSWORD)
+    portfolio = text_of(client.get("/portfolio").get_data(as_text=True))
+    assert portfolio.count("ارزیابی آمادگی CRM ۱۴۰۴") >= 4  # clients over time
     auth.logout()
     auth.login(people["ali.rezaei@demo.example.com"], DEMO_PASSWORD)
     manager = client.get("/dashboard").get_data(as_text=True)

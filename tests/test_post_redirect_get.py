@@ -247,6 +247,9 @@ CASES = [
          lambda s: f"/organisations/{s.org}/branding/clear"),
     Case("reports.workspace_branding", "consultant_assigned", lambda _s: "/account/branding",
          lambda _s: {"accent_colour": "#654321"}),
+    # Benchmarks
+    Case("benchmarks.consent", "owner", lambda s: f"/organisations/{s.org}/benchmarks",
+         lambda _s: {"consent": "y"}),
     # Answering, by private link and from one's account
     Case("respond.page", "anonymous", lambda s: f"/r/{s.assessments.token}/1", _first_page),
     Case("respond.page", "manager", lambda s: f"/answer/{s.assessments.respondent.id}/1",

@@ -16,6 +16,7 @@ from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
 from app.assessments.services import REVIEWING
 from app.assessments.steps import next_step, progress_of
+from app.benchmarks.pool import benchmarks_of
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
 from app.i18n import current_language
@@ -77,6 +78,7 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         action_owner_forms=action_owner_forms(result.action_plan, action_owners, failed_owner_form),
         action_done_form=ActionDoneForm(),
         members=_member_names(assessment) if manage else [],
+        benchmarks=benchmarks_of(assessment, result, definitions, current_language()),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.benchmarks import CONSULTANT, PEERS, SECTOR
 from app.models import (
     ConsultantAssignment,
     MemberRole,
@@ -67,6 +68,18 @@ ORGANISATIONS = (
         notes="Eight stores and a web shop; customer data split between the till system "
         "and spreadsheets.",
         consultant="emma.wilson@demo.example.com",
+    ),
+    *(
+        # Sepidar's peers in the benchmarks (app/demo/benchmarks.py): no members of their own.
+        DemoOrganisation(
+            name=peer.name,
+            sector=SECTOR,
+            size=OrganisationSize.MEDIUM,
+            default_locale="fa",
+            notes="",
+            consultant=CONSULTANT,
+        )
+        for peer in PEERS
     ),
 )
 

@@ -11,14 +11,23 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.assessments import services
 from app.assessments.services import Actor, SubmittedAnswer
+from app.demo.benchmarks import CONSULTANT, PEERS
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.loader import LoadedQuestionnaire
-from app.models import Assessment, AssessmentStatus, Organisation, Respondent, User, utcnow
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Organisation,
+    Respondent,
+    User,
+    utcnow,
+)
 from app.reports.actions import action_assignments, set_action_owner, set_done
 
 GROUPS = ("executive", "manager", "staff")
@@ -65,6 +74,9 @@ class DemoAssessment:
     members: tuple[DemoMember, ...] = ()
     actions: tuple[DemoAction, ...] = ()
     observations: str = ""
+    # Answers written in one statement, without an audit row each: for the benchmark's
+    # peers, whose answers nobody reads one by one, so that loading the demo stays quick.
+    bulk: bool = False
 
 
 PERSIAN_PEOPLE = (
@@ -228,6 +240,25 @@ DEMO_ASSESSMENTS = (
         submitted=0,
         deadline_in_days=45,
     ),
+    *(
+        # Sepidar's peers in the benchmarks: an executive and a member of staff answer, in the
+        # same questionnaires; an earlier assessment is a little weaker.
+        DemoAssessment(
+            organisation=peer.name,
+            consultant=CONSULTANT,
+            title="ارزیابی آمادگی CRM " + ("۱۴۰۴" if days > 300 else "۱۴۰۵"),
+            status=AssessmentStatus.PUBLISHED,
+            profile=PERSIAN_PROFILE,
+            people=(PERSIAN_PEOPLE[1], PERSIAN_PEOPLE[7]),
+            submitted=2,
+            published_days_ago=days,
+            deadline_in_days=-10,
+            lean=peer.lean - 0.4 * (len(peer.published_days_ago) - 1 - number),
+            bulk=True,
+        )
+        for peer in PEERS
+        for number, days in enumerate(peer.published_days_ago)
+    ),
 )
 
 
@@ -315,6 +346,21 @@ def _answer(
     db.session.flush()
     services.issue_link(respondent, timedelta(days=60), consultant)
     answers = _answers(spec, respondent.group, definitions, rng, share)
+    if spec.bulk:
+        db.session.execute(
+            insert(Answer),
+            [
+                dict(
+                    respondent_id=respondent.id,
+                    questionnaire_key=answer.questionnaire_key,
+                    item_id=answer.item_id,
+                    **answer.as_dict(),
+                )
+                for answer in answers
+            ],
+        )
+        respondent.submitted_at = utcnow() if submit else None
+        return
     services.save_answers(respondent, answers, Actor.of_respondent(respondent))
     if submit:
         services.submit_response(respondent, Actor.of_respondent(respondent))

@@ -13,6 +13,7 @@ from app.models.assessments import (
     Target,
 )
 from app.models.base import Base, utcnow
+from app.models.benchmarks import BenchmarkConsentChange
 from app.models.organisations import (
     ConsultantAssignment,
     MemberRole,
@@ -59,6 +60,7 @@ __all__ = [
     "AssessmentStatus",
     "AuditEvent",
     "Base",
+    "BenchmarkConsentChange",
     "BrandingMixin",
     "Channel",
     "ConsensusValue",

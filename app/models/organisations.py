@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import enum_column
@@ -42,6 +42,9 @@ class Organisation(TimestampMixin, Base):
     )
     default_locale: Mapped[str] = mapped_column(String(5), default="fa")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The owner's consent to the anonymous benchmark pool (docs/scoring.md, "Benchmarks");
+    # off until an owner turns it on, every change in BenchmarkConsentChange.
+    benchmark_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -7,9 +7,10 @@ publication, observations, groups, target level), its organisation's name and
 consultants; the accent colour and logo the report shows, whichever branding they come
 from (``report_branding``); the frozen definitions' content hashes; every submitted
 response's answers with their values, N/A flags and comments; consensus values, targets
-and the action plan's owners and due dates; the customer tracker's figures; and the same
-inputs of the previous published assessment the report compares with. Any change to one
-of them gives a new key, so a stale PDF is never served.
+and the action plan's owners and due dates; the customer tracker's figures; the benchmark
+pool's members and their publications; and the same inputs of the previous published
+assessment the report compares with. Any change to one of them gives a new key, so a
+stale PDF is never served.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.assessments import services
+from app.benchmarks.pool import pool_fingerprint
 from app.extensions import db
 from app.models import (
     ActionAssignment,
@@ -76,6 +78,7 @@ def cache_key(assessment: Assessment, language: str) -> str:
         ).all(),
     )
     _feed(digest, "tracker", tracker_figures(assessment))
+    _feed(digest, "benchmarks", pool_fingerprint(assessment))
     previous = services.previous_published(assessment)
     _feed(digest, "previous", previous.id if previous else None)
     if previous is not None:

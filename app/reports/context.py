@@ -18,6 +18,7 @@ from flask_babel import to_user_timezone
 from markupsafe import Markup
 
 from app.assessments import services
+from app.benchmarks.pool import QuestionnaireBenchmark, benchmarks_of
 from app.charts import Figure
 from app.instrument.definitions import Questionnaire
 from app.instrument.highlights import largest_gaps, strengths
@@ -168,6 +169,7 @@ class ReportContext:
     appendix: tuple[AppendixQuestionnaire, ...]
     figures_css: str
     tracker: TrackerEvidence | None  # None when the organisation keeps no customers
+    benchmarks: tuple[QuestionnaireBenchmark, ...]
 
 
 def tracker_figures(assessment: Assessment) -> TrackerEvidence | None:
@@ -314,6 +316,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         ),
         figures_css="\n".join(figure.css for pair in figures for figure in pair),
         tracker=tracker_figures(assessment),
+        benchmarks=benchmarks_of(assessment, result, definitions, language),
     )
 
 
