@@ -16,7 +16,15 @@ from flask import abort
 from flask_login import current_user
 
 from app.extensions import login_manager
-from app.models import Assessment, AssessmentStatus, MemberRole, Organisation, Respondent, User
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    LibraryQuestionnaire,
+    MemberRole,
+    Organisation,
+    Respondent,
+    User,
+)
 
 
 class Action(enum.StrEnum):
@@ -40,9 +48,11 @@ class Action(enum.StrEnum):
     EDIT_TRACKER = "edit_tracker"  # record customers, contacts, feedback; set up stages
     MANAGE_OWN_ACCOUNT = "manage_own_account"  # password, signed-in sessions, two-step sign-in
     KEEP_ACTION_PLAN = "keep_action_plan"  # on an assessment: mark its action items done
+    USE_LIBRARY = "use_library"  # the questionnaire library: read, clone, start one's own
+    EDIT_QUESTIONNAIRE = "edit_questionnaire"  # on a library questionnaire: edit, publish
 
 
-Target = Organisation | Assessment | Respondent
+Target = Organisation | Assessment | Respondent | LibraryQuestionnaire
 
 
 def member_role(user: User, organisation: Organisation) -> MemberRole | None:
@@ -130,6 +140,11 @@ def _the_respondent(user: User, respondent: Respondent) -> bool:
     )
 
 
+def _author(user: User, questionnaire: LibraryQuestionnaire) -> bool:
+    """A consultant's questionnaires are their own method: theirs and the admin's."""
+    return user.is_admin or (user.is_consultant and questionnaire.owner_id == user.id)
+
+
 RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_USERS: _admin,
     Action.MANAGE_JOBS: _admin,
@@ -151,6 +166,8 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.EDIT_TRACKER: _tracker_user,
     Action.MANAGE_OWN_ACCOUNT: _signed_in,
     Action.KEEP_ACTION_PLAN: _action_plan_keeper,
+    Action.USE_LIBRARY: _staff,
+    Action.EDIT_QUESTIONNAIRE: _author,
 }
 
 

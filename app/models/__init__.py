@@ -20,7 +20,7 @@ from app.models.organisations import (
     Organisation,
     OrganisationSize,
 )
-from app.models.questionnaires import QuestionnaireVersion
+from app.models.questionnaires import LibraryQuestionnaire, QuestionnaireVersion
 from app.models.reports import (
     ActionAssignment,
     BrandingMixin,
@@ -72,6 +72,7 @@ __all__ = [
     "FeedbackKind",
     "FollowUp",
     "Interaction",
+    "LibraryQuestionnaire",
     "MemberRole",
     "Membership",
     "Organisation",
