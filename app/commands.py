@@ -95,6 +95,7 @@ def load_demo() -> None:
         DEMO_PASSWORD,
         load_demo_assessments,
         load_demo_data,
+        load_demo_library,
         load_demo_tracker,
     )
 
@@ -104,6 +105,8 @@ def load_demo() -> None:
     questionnaires = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
     for title in load_demo_assessments(questionnaires):
         click.echo(f"Demo assessment created: {title}")
+    for key in load_demo_library(questionnaires):
+        click.echo(f"Demo questionnaire published: {key}")
     for name in load_demo_tracker():
         click.echo(f"Demo customer tracker filled: {name}")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
