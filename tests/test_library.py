@@ -17,6 +17,7 @@ from app.instrument.loader import parse_definition
 from app.instrument.versions import thaw
 from app.models import Assessment, LibraryQuestionnaire, QuestionnaireVersion
 from tests import factories
+from tests.test_limits import MB, post_body
 
 SHIPPED = [loaded.definition.id for loaded in factories.all_questionnaires()]
 
@@ -88,6 +89,15 @@ def test_a_bad_file_is_refused_and_nothing_is_added(client, auth, world, text, m
     )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(LibraryQuestionnaire.id))) == 0
+
+
+def test_a_file_over_the_cap_is_refused_unread(client, auth, world):
+    auth.login(world.consultant_assigned)
+    response, body = post_body(client, "/questionnaires/import", 20 * MB)
+    assert response.status_code == 413
+    assert "The file is larger than 1 MB." in response.get_data(as_text=True)
+    assert body.consumed == 0
     assert db.session.scalar(select(func.count(LibraryQuestionnaire.id))) == 0
 
 

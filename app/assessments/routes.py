@@ -2,7 +2,6 @@
 targets, changes of state, and respondents with their links. Every form that changes
 something answers with a redirect, so a refresh never repeats it."""
 
-
 from flask import (
     Blueprint,
     abort,

@@ -24,8 +24,8 @@ from app.policy import Action, authorize
 
 bp = Blueprint("library", __name__)
 
-# The shipped files are 30-40 KB; a questionnaire ten times as long is still welcome.
-MAX_QUESTIONNAIRE_BYTES = 512 * 1024
+# The shipped files are 30-40 KB; a questionnaire twenty times as long is still welcome.
+MAX_QUESTIONNAIRE_BYTES = 1024 * 1024
 
 
 def editable_or_404(questionnaire_id: int) -> LibraryQuestionnaire:
@@ -98,7 +98,8 @@ def import_yaml():
         data = upload.read(MAX_QUESTIONNAIRE_BYTES + 1)
         try:
             if len(data) > MAX_QUESTIONNAIRE_BYTES:
-                raise DefinitionError([_("The file is larger than 512 KB.")])
+                size = localize_digits(MAX_QUESTIONNAIRE_BYTES // (1024 * 1024))
+                raise DefinitionError([_("The file is larger than %(size)s MB.", size=size)])
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             form.file.errors.append(_("The file is not UTF-8 text."))

@@ -81,17 +81,18 @@ def draft_problems(questionnaire: LibraryQuestionnaire) -> list[Problem]:
     definition, problems = check_definition(questionnaire.draft)
     if definition is None:
         return problems
-    return sharing_problems(definition, [q.definition for q in shipped()]) + _id_problems(
-        questionnaire, definition
-    )
+    others = [loaded.definition for loaded in shipped()]
+    return sharing_problems(definition, others) + _id_problems(questionnaire, definition, others)
 
 
-def _id_problems(questionnaire: LibraryQuestionnaire, definition: Questionnaire) -> list[Problem]:
+def _id_problems(
+    questionnaire: LibraryQuestionnaire, definition: Questionnaire, others: list[Questionnaire]
+) -> list[Problem]:
     if questionnaire.key is not None:
         if definition.id != questionnaire.key:
             return [("id", f"a published questionnaire keeps its id: {questionnaire.key}")]
         return []
-    if any(loaded.definition.id == definition.id for loaded in shipped()):
+    if any(other.id == definition.id for other in others):
         return [("id", "a shipped questionnaire has this id: choose one of your own")]
     taken = db.session.scalar(
         select(QuestionnaireVersion.id).where(

@@ -67,7 +67,11 @@ def compare_versions(questionnaire_id: int):
         select.choices = choices
     if len(choices) < 2:
         return render_template(
-            "library/compare.html", questionnaire=questionnaire, form=None, comparison=None
+            "library/compare.html",
+            questionnaire=questionnaire,
+            title=draft_title(questionnaire),
+            form=None,
+            comparison=None,
         )
     form.old.data = form.old.data if form.old.data in dict(choices) else choices[-2][0]
     form.new.data = form.new.data if form.new.data in dict(choices) else choices[-1][0]
