@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from app.instrument.definitions import SEMANTIC_VERSION, Questionnaire
-from app.instrument.loader import parse_definition, read_yaml
 
 Draft = dict[str, Any]
 FIRST_VERSION = "1.0.0"
@@ -80,12 +79,6 @@ def move(entries: list, index: int, step: int) -> None:
 def to_yaml(draft: Draft) -> str:
     """The draft as a definition file, keys in the order the shipped files use."""
     return yaml.safe_dump(draft, allow_unicode=True, sort_keys=False, width=100)
-
-
-def from_yaml(text: str, name: str) -> Draft:
-    """A definition file's text as a draft; a file that is not a valid questionnaire is
-    refused (DefinitionError lists why) so that a draft always has the file's shape."""
-    return draft_of(parse_definition(read_yaml(text, name), name))
 
 
 def next_version(draft_version: object, published: list[str]) -> str:

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.guards import accepts_upload
 from app.i18n import current_language, localize_digits
-from app.instrument.authoring import draft_of, empty_draft, from_yaml, to_yaml
-from app.instrument.loader import DefinitionError
+from app.instrument.authoring import draft_of, empty_draft, to_yaml
+from app.instrument.loader import DefinitionError, check_definition, read_yaml
 from app.library import services
 from app.library.forms import ImportForm
 from app.library.messages import in_language
@@ -95,22 +95,30 @@ def import_yaml():
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
+        name = upload.filename or "questionnaire.yaml"
         data = upload.read(MAX_QUESTIONNAIRE_BYTES + 1)
         try:
-            if len(data) > MAX_QUESTIONNAIRE_BYTES:
-                size = localize_digits(MAX_QUESTIONNAIRE_BYTES // (1024 * 1024))
-                raise DefinitionError([_("The file is larger than %(size)s MB.", size=size)])
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            form.file.errors.append(_("The file is not UTF-8 text."))
+            definition, problems = _read_definition(data, name)
         except DefinitionError as error:
             form.file.errors.extend(error.problems)
         else:
-            try:
-                return _started(from_yaml(text, upload.filename or "questionnaire.yaml"))
-            except DefinitionError as error:
-                form.file.errors.extend(error.problems)
+            if definition is not None:
+                return _started(draft_of(definition))
+            form.file.errors.extend(f"{path}: {in_language(message)}" for path, message in problems)
     return render_template("library/import.html", form=form)
+
+
+def _read_definition(data: bytes, name: str):
+    """The definition an uploaded file holds, or its problems as (path, message); a file
+    too large, not UTF-8 or not YAML at all raises DefinitionError."""
+    if len(data) > MAX_QUESTIONNAIRE_BYTES:
+        size = localize_digits(MAX_QUESTIONNAIRE_BYTES // (1024 * 1024))
+        raise DefinitionError([_("The file is larger than %(size)s MB.", size=size)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionError([_("The file is not UTF-8 text.")]) from None
+    return check_definition(read_yaml(text, name))
 
 
 @bp.route("/shipped/<key>.yaml")
