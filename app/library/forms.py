@@ -26,7 +26,9 @@ SOURCE_CHOICES = sorted(KNOWN_SOURCES)
 
 
 def sources_field() -> CheckboxesField:
-    return CheckboxesField(_l("Sources"), choices=SOURCE_CHOICES)
+    return CheckboxesField(
+        _l("Sources"), choices=SOURCE_CHOICES, render_kw={"class": "choice-list source-list"}
+    )
 
 
 class QuestionnaireForm(FlaskForm):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 
+from app.formatting import digits
 from app.i18n import current_language
 from app.instrument.comparison import compare
 from app.instrument.definitions import Questionnaire
@@ -31,6 +32,8 @@ def _preview(definition: Questionnaire | None, **context):
         definition=definition,
         language=language,
         choices=lambda item: item_choices(definition, item, language),
+        # Numbered in the questionnaire's language, whatever the page's.
+        number=lambda value: digits(value, language),
         **context,
     )
 
