@@ -315,3 +315,13 @@ def test_the_admin_sees_every_consultants_questionnaire(client, auth, world, min
     assert world.consultant_assigned.name in library
     new_assessment = f"/organisations/{world.organisation.id}/assessments/new"
     assert 'value="my-conditions"' in page(client, new_assessment)
+
+
+def test_an_export_is_named_by_a_valid_id_only(client, auth, world, mine):
+    auth.login(world.consultant_assigned)
+    mine.draft = dict(mine.draft, id='bad"\nname')
+    db.session.commit()
+    response = client.get(f"/questionnaires/{mine.id}/export.yaml")
+    expected = f'attachment; filename="questionnaire-{mine.id}.yaml"'
+    assert response.headers["Content-Disposition"] == expected
+    assert yaml.safe_load(response.get_data(as_text=True))["id"] == 'bad"\nname'

@@ -3,6 +3,7 @@ YAML export and publishing. Every form that changes something answers with a red
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
@@ -14,7 +15,12 @@ from app.forms import ConfirmForm
 from app.guards import accepts_upload
 from app.i18n import current_language, localize_digits
 from app.instrument.authoring import draft_of, empty_draft, to_yaml
-from app.instrument.loader import DefinitionError, check_definition, read_yaml
+from app.instrument.loader import (
+    DefinitionError,
+    LoadedQuestionnaire,
+    check_definition,
+    read_yaml,
+)
 from app.library import services
 from app.library.forms import ImportForm
 from app.library.messages import in_language
@@ -26,6 +32,7 @@ bp = Blueprint("library", __name__)
 
 # The shipped files are 30-40 KB; a questionnaire twenty times as long is still welcome.
 MAX_QUESTIONNAIRE_BYTES = 1024 * 1024
+IDENTIFIER = re.compile(r"[a-z][a-z0-9-]{0,59}")
 
 
 def editable_or_404(questionnaire_id: int) -> LibraryQuestionnaire:
@@ -34,7 +41,7 @@ def editable_or_404(questionnaire_id: int) -> LibraryQuestionnaire:
     return questionnaire
 
 
-def shipped_or_404(key: str):
+def shipped_or_404(key: str) -> LoadedQuestionnaire:
     authorize(Action.USE_LIBRARY)
     loaded = services.shipped_by_id(key)
     if loaded is None:
@@ -53,10 +60,11 @@ def draft_title(questionnaire: LibraryQuestionnaire) -> str:
 def index():
     authorize(Action.USE_LIBRARY)
     own = services.library_of(current_user)
+    published = services.published_versions([q.key for q in own if q.key])
     return render_template(
         "library/index.html",
         shipped=services.shipped(),
-        own=[(q, draft_title(q), services.versions_of(q)) for q in own],
+        own=[(q, draft_title(q), published.get(q.key, [])) for q in own],
         confirm=ConfirmForm(),
     )
 
@@ -130,8 +138,11 @@ def export_shipped(key: str):
 @bp.route("/<int:questionnaire_id>/export.yaml")
 def export(questionnaire_id: int):
     questionnaire = editable_or_404(questionnaire_id)
-    name = questionnaire.draft.get("id") or f"questionnaire-{questionnaire.id}"
-    return _yaml_download(to_yaml(questionnaire.draft), str(name))
+    name = questionnaire.draft.get("id")
+    # The id names the file only once it is a valid one: a draft's may hold anything typed.
+    if not (isinstance(name, str) and IDENTIFIER.fullmatch(name)):
+        name = f"questionnaire-{questionnaire.id}"
+    return _yaml_download(to_yaml(questionnaire.draft), name)
 
 
 def _yaml_download(text: str, name: str) -> Response:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.instrument.authoring import Draft, next_version, with_version
@@ -41,7 +42,11 @@ def shipped_by_id(key: str) -> LoadedQuestionnaire | None:
 
 def library_of(user: User) -> list[LibraryQuestionnaire]:
     """The library questionnaires ``user`` may open: their own; the admin, everyone's."""
-    query = select(LibraryQuestionnaire).order_by(LibraryQuestionnaire.id)
+    query = (
+        select(LibraryQuestionnaire)
+        .options(selectinload(LibraryQuestionnaire.owner))
+        .order_by(LibraryQuestionnaire.id)
+    )
     if not user.is_admin:
         query = query.where(LibraryQuestionnaire.owner_id == user.id)
     return list(db.session.scalars(query))
@@ -57,6 +62,19 @@ def versions_of(questionnaire: LibraryQuestionnaire) -> list[QuestionnaireVersio
             .order_by(QuestionnaireVersion.id)
         )
     )
+
+
+def published_versions(keys: list[str]) -> dict[str, list[str]]:
+    """The version numbers published under each key, oldest first, in one query."""
+    rows = db.session.execute(
+        select(QuestionnaireVersion.questionnaire_key, QuestionnaireVersion.version)
+        .where(QuestionnaireVersion.questionnaire_key.in_(keys))
+        .order_by(QuestionnaireVersion.id)
+    )
+    published: dict[str, list[str]] = {}
+    for key, version in rows:
+        published.setdefault(key, []).append(version)
+    return published
 
 
 def usable_in_assessments(user: User) -> list[LoadedQuestionnaire]:
