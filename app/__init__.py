@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.benchmarks.routes import bp as benchmarks_bp
     from app.jobs.routes import bp as jobs_bp
+    from app.library import bp as library_bp
     from app.main import bp as main_bp
     from app.organisations import bp as organisations_bp
     from app.reports.routes import bp as reports_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracker_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(benchmarks_bp)
+    app.register_blueprint(library_bp, url_prefix="/questionnaires")
 
 
 def register_errorhandlers(app: Flask) -> None:

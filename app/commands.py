@@ -96,6 +96,7 @@ def load_demo() -> None:
         load_demo_assessments,
         load_demo_consents,
         load_demo_data,
+        load_demo_library,
         load_demo_tracker,
     )
 
@@ -107,6 +108,8 @@ def load_demo() -> None:
         click.echo(f"Demo assessment created: {title}")
     for name in load_demo_consents(db.session):
         click.echo(f"Demo benchmark consent given: {name}")
+    for key in load_demo_library(questionnaires):
+        click.echo(f"Demo questionnaire published: {key}")
     for name in load_demo_tracker():
         click.echo(f"Demo customer tracker filled: {name}")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")

@@ -7,8 +7,16 @@ from datetime import date
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.dates import date_hint, parse_day, show_day
 from app.i18n import localize_digits
@@ -79,6 +87,17 @@ def confirm_password_field(field_name: str = "password") -> PasswordField:
             EqualTo(field_name, message=_l("The two passwords do not match.")),
         ],
     )
+
+
+class CheckboxesField(SelectMultipleField):
+    """One checkbox per choice, listed without bullets (the ``choice-list`` style)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"class": "choice-list"})
+        super().__init__(label, validators, **kwargs)
 
 
 class ConfirmForm(FlaskForm):

@@ -16,7 +16,15 @@ from flask import abort
 from flask_login import current_user
 
 from app.extensions import login_manager
-from app.models import Assessment, AssessmentStatus, MemberRole, Organisation, Respondent, User
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    LibraryQuestionnaire,
+    MemberRole,
+    Organisation,
+    Respondent,
+    User,
+)
 
 
 class Action(enum.StrEnum):
@@ -42,9 +50,11 @@ class Action(enum.StrEnum):
     KEEP_ACTION_PLAN = "keep_action_plan"  # on an assessment: mark its action items done
     MANAGE_BENCHMARK_CONSENT = "manage_benchmark_consent"  # on an organisation: join the pool
     VIEW_PORTFOLIO = "view_portfolio"  # a consultant's own clients side by side
+    USE_LIBRARY = "use_library"  # the questionnaire library: read, clone, start one's own
+    EDIT_QUESTIONNAIRE = "edit_questionnaire"  # on a library questionnaire: edit, publish
 
 
-Target = Organisation | Assessment | Respondent
+Target = Organisation | Assessment | Respondent | LibraryQuestionnaire
 
 
 def member_role(user: User, organisation: Organisation) -> MemberRole | None:
@@ -138,6 +148,11 @@ def _the_respondent(user: User, respondent: Respondent) -> bool:
     )
 
 
+def _author(user: User, questionnaire: LibraryQuestionnaire) -> bool:
+    """A consultant's questionnaires are their own method: theirs and the admin's."""
+    return user.is_admin or (user.is_consultant and questionnaire.owner_id == user.id)
+
+
 RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_USERS: _admin,
     Action.MANAGE_JOBS: _admin,
@@ -162,6 +177,8 @@ RULES: dict[Action, Callable[[User, Any], bool]] = {
     Action.MANAGE_BENCHMARK_CONSENT: _owner,
     # A consultant's own clients; the admin has none (``_consultant``).
     Action.VIEW_PORTFOLIO: _consultant,
+    Action.USE_LIBRARY: _staff,
+    Action.EDIT_QUESTIONNAIRE: _author,
 }
 
 

@@ -202,6 +202,12 @@ def assessments(world) -> factories.AssessmentWorld:
 
 
 @pytest.fixture
+def library(world) -> factories.LibraryQuestionnaire:
+    """A questionnaire of the assigned consultant's own, ready to publish."""
+    return factories.library_questionnaire(world.consultant_assigned)
+
+
+@pytest.fixture
 def tracker(world) -> factories.TrackerWorld:
     return factories.build_tracker(world)
 

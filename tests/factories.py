@@ -16,6 +16,7 @@ from app import PROJECT_ROOT
 from app.assessments import services
 from app.assessments.services import Actor
 from app.extensions import db
+from app.instrument.authoring import draft_of
 from app.instrument.loader import LoadedQuestionnaire, load_directory, load_questionnaire
 from app.models import (
     ActionAssignment,
@@ -30,6 +31,7 @@ from app.models import (
     Direction,
     FollowUp,
     Interaction,
+    LibraryQuestionnaire,
     MemberRole,
     Membership,
     Organisation,
@@ -411,3 +413,13 @@ def reviewed(world: World, title: str, seed: int = 2026) -> Assessment:
         questionnaires=[supporting_conditions()],
         seed=seed,
     )
+
+
+def library_questionnaire(owner: User, key: str = "my-conditions") -> LibraryQuestionnaire:
+    """A clone of the supporting conditions, renamed so that it can be published."""
+    draft = draft_of(supporting_conditions().definition)
+    draft["id"] = key
+    questionnaire = LibraryQuestionnaire(owner=owner, draft=draft)
+    db.session.add(questionnaire)
+    db.session.commit()
+    return questionnaire

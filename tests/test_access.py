@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.models import LibraryQuestionnaire
 from tests.factories import AssessmentWorld, TrackerWorld, World
 
 OK, LOGIN, DENIED, REDIRECT, NOT_FOUND = "ok", "login", "denied", "redirect", "not found"
@@ -58,6 +59,13 @@ TRACKER_EDITORS = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, OK, DENIED)
 TRACKER_EDITOR_ACTION = outcomes(LOGIN, DENIED, DENIED, DENIED, REDIRECT, REDIRECT, DENIED)
 # Joining the benchmark pool is the organisation's own decision: its owners' alone.
 OWNERS_ONLY = outcomes(LOGIN, DENIED, DENIED, DENIED, OK, DENIED, DENIED)
+# The questionnaire library: staff read it and start their own; a consultant's own
+# questionnaire (the assigned consultant's, here) is theirs and the admin's.
+STAFF_ACTION = outcomes(LOGIN, REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, DENIED)
+AUTHOR_ONLY = outcomes(LOGIN, OK, OK, DENIED, DENIED, DENIED, DENIED)
+AUTHOR_ACTION = outcomes(LOGIN, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED)
+SHIPPED = "/questionnaires/shipped/supporting-conditions"
+OWN = "/questionnaires/{questionnaire_id}"
 
 # (endpoint, method, path with {placeholders} filled from the World, expected outcomes)
 GRID = [
@@ -392,6 +400,28 @@ GRID = [
         "/organisations/{org_id}/tracker/import/{upload_id}/preview",
         TRACKER_EDITORS,
     ),
+    ("library.index", "GET", "/questionnaires/", STAFF_ONLY),
+    ("library.new", "POST", "/questionnaires/new", STAFF_ACTION),
+    ("library.import_yaml", "GET", "/questionnaires/import", STAFF_ONLY),
+    ("library.clone", "POST", f"{SHIPPED}/clone", STAFF_ACTION),
+    ("library.export_shipped", "GET", f"{SHIPPED}.yaml", STAFF_ONLY),
+    ("library.preview_shipped", "GET", f"{SHIPPED}/preview", STAFF_ONLY),
+    ("library.show", "GET", OWN, AUTHOR_ONLY),
+    ("library.export", "GET", f"{OWN}/export.yaml", AUTHOR_ONLY),
+    ("library.preview", "GET", f"{OWN}/preview", AUTHOR_ONLY),
+    ("library.compare_versions", "GET", f"{OWN}/compare", AUTHOR_ONLY),
+    ("library.publish", "POST", f"{OWN}/publish", AUTHOR_ACTION),
+    ("library.edit_questionnaire", "GET", f"{OWN}/edit", AUTHOR_ONLY),
+    ("library.edit_levels", "GET", f"{OWN}/levels", AUTHOR_ONLY),
+    ("library.edit_dimension", "GET", f"{OWN}/dimensions/0", AUTHOR_ONLY),
+    ("library.edit_recommendations", "GET", f"{OWN}/dimensions/0/recommendations", AUTHOR_ONLY),
+    ("library.edit_item", "GET", f"{OWN}/dimensions/0/items/0", AUTHOR_ONLY),
+    ("library.add_dimension", "POST", f"{OWN}/dimensions/add", AUTHOR_ACTION),
+    ("library.move_dimension", "POST", f"{OWN}/dimensions/0/down", AUTHOR_ACTION),
+    ("library.remove_dimension", "POST", f"{OWN}/dimensions/0/remove", AUTHOR_ACTION),
+    ("library.add_item", "POST", f"{OWN}/dimensions/0/items/add", AUTHOR_ACTION),
+    ("library.move_item", "POST", f"{OWN}/dimensions/0/items/0/down", AUTHOR_ACTION),
+    ("library.remove_item", "POST", f"{OWN}/dimensions/0/items/0/remove", AUTHOR_ACTION),
 ]
 
 # Endpoints that answer with a file to save rather than a page to read.
@@ -400,6 +430,8 @@ DOWNLOADS = frozenset(
         "assessments.audit_export",
         "assessments.export",
         "assessments.import_template",
+        "library.export",
+        "library.export_shipped",
         "reports.download",
         "reports.logo",
         "reports.report_logo",
@@ -422,8 +454,15 @@ CASES = [
 ]
 
 
-def fill(path: str, world: World, assessments: AssessmentWorld, tracker: TrackerWorld) -> str:
+def fill(
+    path: str,
+    world: World,
+    assessments: AssessmentWorld,
+    tracker: TrackerWorld,
+    library: LibraryQuestionnaire,
+) -> str:
     return path.format(
+        questionnaire_id=library.id,
         org_id=world.organisation.id,
         manager_id=world.manager.id,
         membership_id=world.manager_membership.id,
@@ -442,11 +481,11 @@ def fill(path: str, world: World, assessments: AssessmentWorld, tracker: Tracker
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), CASES)
-def test_access(client, auth, world, assessments, tracker, method, path, role, expected):
+def test_access(client, auth, world, assessments, tracker, library, method, path, role, expected):
     user = world.user(role)
     if user is not None:
         assert auth.login(user).status_code == 302
-    response = client.open(fill(path, world, assessments, tracker), method=method)
+    response = client.open(fill(path, world, assessments, tracker, library), method=method)
     location = response.headers.get("Location", "")
     actual = {
         200: OK,

@@ -23,14 +23,14 @@ def choose_language(page, base: str, language: str) -> None:
 @pytest.mark.parametrize("language", ["fa", "en"])
 @pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner"])
 def test_pages_fit_a_phone_without_javascript(
-    browser, live_server, world, assessments, tracker, role, language
+    browser, live_server, world, assessments, tracker, library, role, language
 ):
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
     log_in(page, live_server, world.user(role))
     choose_language(page, live_server, language)
     for path in PAGES:
-        page.goto(live_server + fill(path, world, assessments, tracker))
+        page.goto(live_server + fill(path, world, assessments, tracker, library))
         assert page.locator("html").get_attribute("lang") == language
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide at 360px ({role}, {language})"

@@ -14,6 +14,7 @@ from app.models import (
     Assessment,
     AssessmentStatus,
     ConsultantAssignment,
+    LibraryQuestionnaire,
     Membership,
     Organisation,
     Respondent,
@@ -82,12 +83,25 @@ def test_demo_loads_once_and_prints_the_logins(runner, client, auth, app):
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
     assert "admin@demo.example.com" in first.output
-    models = (User, Organisation, Membership, ConsultantAssignment, Assessment, Respondent, Answer)
+    models = (
+        User,
+        Organisation,
+        Membership,
+        ConsultantAssignment,
+        Assessment,
+        Respondent,
+        Answer,
+        LibraryQuestionnaire,
+    )
     counts = [count(m) for m in models]
     # Beside the three client organisations, six peers share their results in the
     # benchmarks, with two respondents in each of their nine assessments.
     assert counts[:6] == [9, 9, 6, 9, 15, 67]
     assert counts[6] > 1500  # a dozen respondents each, most of them finished
+    assert counts[7] == 1  # the library is not empty: a consultant's own, published
+    own = db.session.scalar(select(LibraryQuestionnaire))
+    assert own.owner.email == "reza.karimi@demo.example.com"
+    assert own.key == "reza-supporting-conditions"
 
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0

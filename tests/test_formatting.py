@@ -170,12 +170,14 @@ LATIN_PUNCTUATION = re.compile(r"[\u0600-\u06ff][,;?%]|[,;?]\s*[\u0600-\u06ff]|[
 
 
 @pytest.mark.parametrize("role", ["consultant_assigned", "owner", "manager"])
-def test_persian_pages_use_persian_punctuation(client, auth, world, assessments, tracker, role):
+def test_persian_pages_use_persian_punctuation(
+    client, auth, world, assessments, tracker, library, role
+):
     auth.login(world.user(role))
     switch(client, "fa", "/")
     typed = {value for (value,) in db.session.execute(select(User.name)).all()}
     for path in PAGES:
-        response = client.get(fill(path, world, assessments, tracker))
+        response = client.get(fill(path, world, assessments, tracker, library))
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         text = visible_text(response.get_data(as_text=True))

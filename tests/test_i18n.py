@@ -170,7 +170,9 @@ def visible_text(page: str) -> str:
 
 
 @pytest.mark.parametrize("role", ["admin", "consultant_assigned", "owner", "anonymous"])
-def test_persian_pages_have_no_untranslated_text(client, auth, world, assessments, tracker, role):
+def test_persian_pages_have_no_untranslated_text(
+    client, auth, world, assessments, tracker, library, role
+):
     user = world.user(role)
     if user is not None:
         auth.login(user)
@@ -192,7 +194,9 @@ def test_persian_pages_have_no_untranslated_text(client, auth, world, assessment
     # The uploaded file's own headers and cells, shown on the import pages.
     user_text |= set(re.split(r"[,\n]", UPLOAD_CSV))
     for path in [*PAGES, "/no-such-page"]:
-        response = client.get(fill(path, world, assessments, tracker), follow_redirects=True)
+        response = client.get(
+            fill(path, world, assessments, tracker, library), follow_redirects=True
+        )
         text = visible_text(response.get_data(as_text=True))
         for value in sorted(user_text, key=len, reverse=True):
             text = text.replace(value, " ")
@@ -220,10 +224,10 @@ def test_vazirmatn_font_ships_with_its_licence():
     assert 'url("../fonts/Vazirmatn-Regular.woff2")' in css
 
 
-def test_pages_load_nothing_from_other_sites(client, auth, world, assessments, tracker):
+def test_pages_load_nothing_from_other_sites(client, auth, world, assessments, tracker, library):
     auth.login(world.admin)
     for path in PAGES:
-        response = client.get(fill(path, world, assessments, tracker))
+        response = client.get(fill(path, world, assessments, tracker, library))
         page = response.get_data(as_text=True)
         assert '="None"' not in page, f"{path}: an attribute rendered from a missing value"
         assert not re.search(r'(src|href)="(https?:)?//', page), path

@@ -34,6 +34,11 @@ class Setting:
     assessments: factories.AssessmentWorld
     tracker: factories.TrackerWorld
     reviewed: object  # an assessment in review, with results and an action plan
+    library: object  # the assigned consultant's own questionnaire, ready to publish
+
+    @property
+    def own(self) -> str:
+        return f"/questionnaires/{self.library.id}"
 
     @property
     def org(self) -> int:
@@ -301,6 +306,44 @@ CASES = [
     Case("tracker.import_preview", "owner",
          lambda s: f"{s.tracker_url}/import/{s.tracker.upload.id}/preview",
          lambda _s: {"on_duplicate": "skip"}),
+    Case("library.new", "consultant_assigned", lambda _s: "/questionnaires/new"),
+    Case("library.clone", "consultant_assigned",
+         lambda _s: "/questionnaires/shipped/gartner-building-blocks/clone"),
+    Case("library.import_yaml", "consultant_assigned", lambda _s: "/questionnaires/import",
+         lambda _s: {"file": (io.BytesIO(factories.ASSESSMENTS.joinpath(
+             "crm-process-cycle.yaml").read_bytes()), "crm-process-cycle.yaml")},
+         files=True),
+    Case("library.publish", "consultant_assigned", lambda s: f"{s.own}/publish"),
+    Case("library.edit_questionnaire", "consultant_assigned", lambda s: f"{s.own}/edit",
+         lambda _s: {"id": "our-conditions", "title_en": "Ours", "title_fa": "از آنِ ما",
+                     "description_en": "Ours.", "description_fa": "از آنِ ما.", "weight": "1"}),
+    Case("library.edit_dimension", "consultant_assigned", lambda s: f"{s.own}/dimensions/0",
+         lambda _s: {"id": "leadership", "title_en": "Leaders", "title_fa": "رهبران",
+                     "description_en": "Who leads.", "description_fa": "چه کسی رهبری می‌کند.",
+                     "weight": "2", "critical": "y", "critical_threshold": "40",
+                     "source": ["001_8b80b79e88590196.txt"]}),
+    Case("library.edit_item", "consultant_assigned", lambda s: f"{s.own}/dimensions/0/items/0",
+         lambda _s: {"id": "lead-goals", "statement_en": "Goals are set.",
+                     "statement_fa": "هدف‌ها تعیین شده است.", "help_en": "Written down.",
+                     "help_fa": "مکتوب.", "scale": "agreement5", "weight": "1",
+                     "allow_na": "y", "source": ["001_8b80b79e88590196.txt"]}),
+    Case("library.edit_levels", "consultant_assigned", lambda s: f"{s.own}/levels",
+         lambda _s: {"rows-0-id": "low", "rows-0-min": "0", "rows-0-name_en": "Low",
+                     "rows-0-name_fa": "کم", "rows-0-description_en": "Low.",
+                     "rows-0-description_fa": "کم."}),
+    Case("library.edit_recommendations", "consultant_assigned",
+         lambda s: f"{s.own}/dimensions/0/recommendations",
+         lambda _s: {"rows-0-level": "initial", "rows-0-text_en": "Start.",
+                     "rows-0-text_fa": "آغاز کنید.", "rows-0-source": "001_8b80b79e88590196.txt"}),
+    Case("library.add_dimension", "consultant_assigned", lambda s: f"{s.own}/dimensions/add"),
+    Case("library.move_dimension", "consultant_assigned", lambda s: f"{s.own}/dimensions/0/down"),
+    Case("library.remove_dimension", "consultant_assigned",
+         lambda s: f"{s.own}/dimensions/0/remove"),
+    Case("library.add_item", "consultant_assigned", lambda s: f"{s.own}/dimensions/0/items/add"),
+    Case("library.move_item", "consultant_assigned",
+         lambda s: f"{s.own}/dimensions/0/items/0/down"),
+    Case("library.remove_item", "consultant_assigned",
+         lambda s: f"{s.own}/dimensions/0/items/0/remove"),
 ]  # fmt: skip
 
 
@@ -318,7 +361,8 @@ def setting(world, assessments, tracker) -> Setting:
     reviewed = factories.reviewed(world, "Reviewed")
     assessments.respondent.email = world.manager.email  # someone to remind
     db.session.commit()
-    return Setting(world, assessments, tracker, reviewed)
+    library = factories.library_questionnaire(world.consultant_assigned)
+    return Setting(world, assessments, tracker, reviewed, library)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.endpoint}-{case.role}" for case in CASES])

@@ -39,6 +39,9 @@ def test_every_post_route_refuses_a_request_without_csrf_token(csrf_app, client,
         path = path.replace("<int:user_id>", str(world.manager.id)).replace("<token>", "x")
         path = path.replace("<int:assessment_id>", "1").replace("<int:respondent_id>", "1")
         path = path.replace("<int:number>", "1")
+        for library_part in ("questionnaire_id", "dimension", "item"):
+            path = path.replace(f"<int:{library_part}>", "1")
+        path = path.replace("<key>", "x").replace("<any(up, down):direction>", "up")
         for tracker_id in ("customer_id", "interaction_id", "follow_up_id", "stage_id", "batch_id"):
             path = path.replace(f"<int:{tracker_id}>", "1")
         response = client.post(path, data={"name": "x"})

@@ -13,33 +13,27 @@ from wtforms import (
     HiddenField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import DateField, email_field, is_email, language_field, strip_whitespace
+from app.forms import (
+    CheckboxesField,
+    DateField,
+    email_field,
+    is_email,
+    language_field,
+    strip_whitespace,
+)
 from app.labels import GROUP_LABELS
 from app.models import DEFAULT_GROUPS, utcnow
 
 GROUP_PATTERN = re.compile(r"^[\w][\w -]{0,58}$")
 # Links last until a day after the deadline; a bound keeps that day within the calendar.
 MAX_DEADLINE_AHEAD = timedelta(days=5 * 366)
-
-
-class CheckboxesField(SelectMultipleField):
-    """One checkbox per choice, listed without bullets (the ``choice-list`` style)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"class": "choice-list"})
-        super().__init__(label, validators, **kwargs)
 
 
 def parse_groups(text: str) -> list[str]:

@@ -2,12 +2,9 @@
 targets, changes of state, and respondents with their links. Every form that changes
 something answers with a redirect, so a refresh never repeats it."""
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,9 +32,10 @@ from app.bidi import isolate_text
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import current_language, localize_digits
-from app.instrument.loader import DefinitionError, load_directory
+from app.instrument.loader import DefinitionError
 from app.instrument.scoring import default_target
 from app.labels import group_label, label
+from app.library.services import usable_in_assessments
 from app.mail import mail_configured
 from app.models import (
     Answer,
@@ -84,11 +82,8 @@ def create(organisation_id: int):
     opened for answers in the same step."""
     organisation = db.get_or_404(Organisation, organisation_id)
     authorize(Action.CREATE_ASSESSMENT, organisation)
-    try:
-        available = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
-    except DefinitionError as error:
-        current_app.logger.error("Invalid questionnaire definitions:\n%s", error)
-        available = []
+    # The shipped questionnaires and the library's published ones this user may use.
+    available = usable_in_assessments(current_user)
     by_id = {loaded.definition.id: loaded for loaded in available}
     # Respondents answer in the organisation's language unless the form says otherwise.
     form = AssessmentForm(locale=organisation.default_locale)

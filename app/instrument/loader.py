@@ -48,20 +48,35 @@ def canonical_json(definition: Questionnaire) -> str:
     )
 
 
+# The path of a problem with the whole definition rather than one of its parts.
+TOP = "(top)"
+
+
 def parse_definition(data: object, name: str) -> Questionnaire:
     """Validate already-parsed data (from YAML, or a frozen copy) as a questionnaire."""
+    definition, problems = check_definition(data)
+    if definition is None:
+        raise DefinitionError(
+            [
+                f"{name}: {message}" if path == TOP else f"{name}: {path}: {message}"
+                for path, message in problems
+            ]
+        )
+    return definition
+
+
+def check_definition(data: object) -> tuple[Questionnaire | None, list[tuple[str, str]]]:
+    """The questionnaire ``data`` defines, or None and every problem as (path, message),
+    the path as ``dimensions[2].items[4].scale``. The one check for files and for
+    questionnaires written in the app, so both obey the same schema."""
     if not isinstance(data, dict):
-        raise DefinitionError([f"{name}: the file must hold a mapping (id, version, title, ...)"])
+        return None, [(TOP, "the file must hold a mapping (id, version, title, ...)")]
     try:
         definition = Questionnaire.model_validate(data)
     except ValidationError as error:
-        raise DefinitionError(
-            [f"{name}: {_path(e['loc'])}: {_message(e)}" for e in error.errors()]
-        ) from None
+        return None, [(_path(e["loc"]), _message(e)) for e in error.errors()]
     problems = definition.check_references()
-    if problems:
-        raise DefinitionError([f"{name}: {path}: {message}" for path, message in problems])
-    return definition
+    return (None, problems) if problems else (definition, [])
 
 
 def load_questionnaire(path: Path) -> LoadedQuestionnaire:
@@ -70,17 +85,21 @@ def load_questionnaire(path: Path) -> LoadedQuestionnaire:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DefinitionError([f"{name}: cannot be read: {error}"]) from None
+    definition = parse_definition(read_yaml(text, name), name)
+    if path.stem != definition.id:
+        raise DefinitionError([f"{name}: id: the id {definition.id!r} must match the file name"])
+    return LoadedQuestionnaire(definition, path, content_hash(definition))
+
+
+def read_yaml(text: str, name: str) -> object:
+    """The data of a definition file's text; a YAML syntax error says where it is."""
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise DefinitionError([f"{name}: {where}{problem}"]) from None
-    definition = parse_definition(data, name)
-    if path.stem != definition.id:
-        raise DefinitionError([f"{name}: id: the id {definition.id!r} must match the file name"])
-    return LoadedQuestionnaire(definition, path, content_hash(definition))
 
 
 def load_directory(folder: Path) -> list[LoadedQuestionnaire]:
@@ -114,7 +133,7 @@ def _path(location: tuple) -> str:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text or "(top)"
+    return text or TOP
 
 
 def _message(error: dict) -> str:

@@ -21,7 +21,7 @@ from app.models.organisations import (
     Organisation,
     OrganisationSize,
 )
-from app.models.questionnaires import QuestionnaireVersion
+from app.models.questionnaires import LibraryQuestionnaire, QuestionnaireVersion
 from app.models.reports import (
     ActionAssignment,
     BrandingMixin,
@@ -74,6 +74,7 @@ __all__ = [
     "FeedbackKind",
     "FollowUp",
     "Interaction",
+    "LibraryQuestionnaire",
     "MemberRole",
     "Membership",
     "Organisation",

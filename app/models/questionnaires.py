@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.accounts import User
+from app.models.base import Base, TimestampMixin, UTCDateTime, utcnow
 
 
 class QuestionnaireVersion(Base):
@@ -30,3 +31,24 @@ class QuestionnaireVersion(Base):
 
     def __repr__(self) -> str:
         return f"<QuestionnaireVersion {self.questionnaire_key} {self.version}>"
+
+
+class LibraryQuestionnaire(TimestampMixin, Base):
+    """A consultant's own questionnaire: a draft, kept as the same data a YAML file holds
+    (it may be incomplete or invalid while it is being written), and the key its
+    published versions are frozen under.
+
+    The key is set by the first publication and never changes after it: the versions
+    in ``questionnaire_versions`` with this key are this questionnaire's.
+    """
+
+    __tablename__ = "library_questionnaires"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner: Mapped[User] = relationship()
+    key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<LibraryQuestionnaire {self.id} {self.key}>"
