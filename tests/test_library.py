@@ -15,6 +15,7 @@ from app.extensions import db
 from app.instrument.authoring import draft_of
 from app.instrument.loader import parse_definition
 from app.instrument.versions import thaw
+from app.library import services
 from app.models import Assessment, LibraryQuestionnaire, QuestionnaireVersion
 from tests import factories
 from tests.test_limits import MB, post_body
@@ -170,12 +171,32 @@ def test_publishing_makes_a_version_that_never_changes(client, auth, world, mine
     assert thaw(first) == frozen  # the first version is as it was published
 
 
+def test_two_drafts_publishing_one_identifier_at_once_publish_one(
+    client, auth, world, mine, monkeypatch
+):
+    """Both drafts passed the identifier check before either committed (the check is
+    skipped here to stand for that moment): the second is refused by the database's unique
+    key with a message, not a server error, and nothing of it is stored."""
+    twin = factories.library_questionnaire(world.consultant_assigned)  # also "my-conditions"
+    monkeypatch.setattr(services, "draft_problems", lambda _questionnaire: [])
+    auth.login(world.consultant_assigned)
+    client.post(f"/questionnaires/{mine.id}/publish")
+    response = client.post(f"/questionnaires/{twin.id}/publish", follow_redirects=True)
+    assert response.status_code == 200
+    assert "another questionnaire took this identifier or version" in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 1
+    db.session.refresh(twin)
+    assert twin.key is None
+
+
 def test_a_shipped_id_cannot_be_published(client, auth, world):
     auth.login(world.consultant_assigned)
     client.post("/questionnaires/shipped/supporting-conditions/clone")
     clone = latest(LibraryQuestionnaire)
     response = client.post(f"/questionnaires/{clone.id}/publish", follow_redirects=True)
-    assert "Not published: 1 problems to fix first" in response.get_data(as_text=True)
+    assert "Not published. Problems to fix first: 1," in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 0
     html = page(client, f"/questionnaires/{clone.id}/edit")
     assert errors_beside(html, "id") == [

@@ -9,6 +9,7 @@ from collections import Counter
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -184,19 +185,30 @@ def publish(questionnaire_id: int):
         abort(400)
     try:
         version = services.publish(questionnaire)
+        db.session.commit()
     except DefinitionError as error:
         db.session.rollback()
         flash(
             _(
-                "Not published: %(count)s problems to fix first, each shown beside its field.",
+                "Not published. Problems to fix first: %(count)s, each shown beside its field.",
                 count=localize_digits(len(error.problems)),
             ),
             "error",
         )
     except services.NothingToPublish as unchanged:
         flash(_("Nothing has changed since version %(version)s.", version=unchanged), "info")
+    except IntegrityError:
+        # Another draft took the same identifier, or this one's next version, between the
+        # check and the commit: the database's unique keys refuse the second.
+        db.session.rollback()
+        flash(
+            _(
+                "Not published: another questionnaire took this identifier or version a "
+                "moment ago. Check the identifier and publish again."
+            ),
+            "error",
+        )
     else:
-        db.session.commit()
         flash(
             _(
                 "Version %(version)s published: new assessments can use it.",
