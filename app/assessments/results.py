@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
 from app.assessments.services import REVIEWING
@@ -40,9 +40,11 @@ def results(assessment_id: int):
 def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | None = None):
     """The results page; ``failed_owner_form`` is an action-plan owner form whose save was
     refused, shown again with what was typed and why."""
-    definitions = services.definitions(assessment)
-    previous = services.previous_published(assessment)
-    scored = services.score_many([assessment, previous] if previous else [assessment])
+    previous = scores.previous_published(assessment)
+    compared = [assessment, previous] if previous else [assessment]
+    questionnaires = scores.definitions_of([scored.id for scored in compared])
+    definitions = questionnaires[assessment.id]
+    scored = scores.score_many(compared, questionnaires=questionnaires)
     result = scored[assessment.id]
     previous_scores = {}
     if previous is not None:
@@ -127,7 +129,7 @@ def _charts(definitions, result, previous_scores) -> dict:
 def set_consensus(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     form = ConsensusForm()
-    definitions = {d.id: d for d in services.definitions(assessment)}
+    definitions = {d.id: d for d in scores.definitions(assessment)}
     definition = definitions.get(form.questionnaire.data)
     item = (
         next((i for d in definition.dimensions for i in d.items if i.id == form.item.data), None)

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.assessments import services
+from app.assessments import scores
 from app.extensions import db
 from app.models import (
     ActionAssignment,
@@ -76,7 +76,7 @@ def cache_key(assessment: Assessment, language: str) -> str:
         ).all(),
     )
     _feed(digest, "tracker", tracker_figures(assessment))
-    previous = services.previous_published(assessment)
+    previous = scores.previous_published(assessment)
     _feed(digest, "previous", previous.id if previous else None)
     if previous is not None:
         _feed_assessment(digest, previous.id)
