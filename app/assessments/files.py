@@ -43,7 +43,7 @@ def export(assessment_id: int, name: str):
     result = scores.score_many(
         [assessment],
         questionnaires={assessment.id: definitions},
-        responses={assessment.id: [r for r in stored if r.submitted_at is not None]},
+        responses=scores.submitted({assessment.id: stored}),
     )[assessment.id]
     answers = exchange.answers_table(definitions, respondents)
     results = exchange.results_table(definitions, result, current_language())

@@ -15,7 +15,7 @@ from app.assessments import scores, services
 from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
 from app.assessments.services import REVIEWING
-from app.assessments.steps import next_step, progress_of
+from app.assessments.steps import next_step, progress_among
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
 from app.i18n import current_language
@@ -44,7 +44,10 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
     compared = [assessment, previous] if previous else [assessment]
     questionnaires = scores.definitions_of([scored.id for scored in compared])
     definitions = questionnaires[assessment.id]
-    scored = scores.score_many(compared, questionnaires=questionnaires)
+    everyone = scores.read_responses([a.id for a in compared], submitted_only=False)
+    scored = scores.score_many(
+        compared, questionnaires=questionnaires, responses=scores.submitted(everyone)
+    )
     result = scored[assessment.id]
     previous_scores = {}
     if previous is not None:
@@ -70,7 +73,9 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         previous_scores=previous_scores,
         manage=manage,
         reviewing=manage and assessment.status in REVIEWING,
-        step=next_step(progress_of(assessment), today()) if manage else None,
+        step=next_step(progress_among(assessment, everyone[assessment.id]), today())
+        if manage
+        else None,
         status_form=StatusForm(),
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),

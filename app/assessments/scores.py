@@ -8,7 +8,7 @@ the report and the home pages read and score through here.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +28,7 @@ from app.models import (
     Answer,
     Assessment,
     AssessmentQuestionnaire,
+    AssessmentStatus,
     ConsensusValue,
     QuestionnaireVersion,
     Respondent,
@@ -100,6 +101,7 @@ class StoredResponse:
     email: str
     group: str
     submitted_at: datetime | None
+    revoked_at: datetime | None  # of their link
     answers: dict[ItemKey, StoredAnswer] = field(default_factory=dict)
 
     def for_scoring(self) -> Response:
@@ -126,6 +128,7 @@ def read_responses(
             Respondent.email,
             Respondent.group,
             Respondent.submitted_at,
+            Respondent.revoked_at,
             Answer.questionnaire_key,
             Answer.item_id,
             Answer.value,
@@ -139,19 +142,12 @@ def read_responses(
     if submitted_only:
         query = query.where(Respondent.submitted_at.is_not(None))
     current: StoredResponse | None = None
-    for (
-        assessment_id,
-        respondent_id,
-        name,
-        email,
-        group,
-        submitted_at,
-        *answer,
-    ) in db.session.execute(query):
+    for row in db.session.execute(query):
+        assessment_id, respondent_id, respondent, answer = row[0], row[1], row[2:7], row[7:]
         if current is None or current.respondent_id != respondent_id:
-            current = StoredResponse(respondent_id, name, email, group, submitted_at)
+            current = StoredResponse(respondent_id, *respondent)
             found[assessment_id].append(current)
-        if answer[0] is not None:  # the outer join's row for a respondent with no answers
+        if answer[1] is not None:  # else the outer join's row for a respondent with no answers
             stored = StoredAnswer(*answer)
             current.answers[(stored.questionnaire_key, stored.item_id)] = stored
     return found
@@ -161,6 +157,14 @@ def score(assessment: Assessment) -> AssessmentResult:
     """The results from submitted responses, consensus values and targets; respondent
     groups smaller than the MIN_GROUP_SIZE setting are not scored on their own."""
     return score_many([assessment])[assessment.id]
+
+
+def submitted(responses: Mapping[int, list[StoredResponse]]) -> dict[int, list[StoredResponse]]:
+    """Of each assessment's responses, those submitted: the ones scored."""
+    return {
+        assessment_id: [r for r in found if r.submitted_at is not None]
+        for assessment_id, found in responses.items()
+    }
 
 
 def score_many(
@@ -193,6 +197,39 @@ def score_many(
         )
         for assessment in assessments
     }
+
+
+# A published assessment's results cannot change while it stays published or archived
+# (answers, consensus values and targets are closed), and publishing it again gives it a
+# new ``published_at``: home pages score each one once per process, not on every visit.
+_PUBLISHED_RESULTS: OrderedDict[tuple, AssessmentResult] = OrderedDict()
+PUBLISHED_RESULTS_KEPT = 512
+CLOSED = frozenset({AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED})
+
+
+def score_published(assessments: Sequence[Assessment]) -> dict[int, AssessmentResult]:
+    """``score_many``, from this process's memory for assessments already scored since
+    they were published."""
+    min_group_size = current_app.config["MIN_GROUP_SIZE"]
+
+    def key(assessment: Assessment) -> tuple | None:
+        if assessment.status not in CLOSED or assessment.published_at is None:
+            return None
+        return (assessment.id, assessment.published_at, min_group_size)
+
+    found = {}
+    for assessment in assessments:
+        cached = _PUBLISHED_RESULTS.get(key(assessment))
+        if cached is not None:
+            _PUBLISHED_RESULTS.move_to_end(key(assessment))
+            found[assessment.id] = cached
+    scored = score_many([a for a in assessments if a.id not in found])
+    for assessment in assessments:
+        if assessment.id in scored and key(assessment) is not None:
+            _PUBLISHED_RESULTS[key(assessment)] = scored[assessment.id]
+    while len(_PUBLISHED_RESULTS) > PUBLISHED_RESULTS_KEPT:
+        _PUBLISHED_RESULTS.popitem(last=False)
+    return found | scored
 
 
 def _review_settings(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import enum_column
@@ -42,6 +42,9 @@ class Organisation(TimestampMixin, Base):
     )
     default_locale: Mapped[str] = mapped_column(String(5), default="fa")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Raised by every write to the customer tracker (app/tracker/metrics.py keeps the
+    # tracker's figures until it changes).
+    tracker_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

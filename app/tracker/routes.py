@@ -437,7 +437,7 @@ def read_period(args) -> tuple[PeriodForm, metrics.Period]:
 def metrics_page(organisation_id: int):
     tracker = open_tracker(organisation_id)
     form, period = read_period(request.args)
-    evidence = metrics.evidence_for(tracker.organisation.id, period, today())
+    evidence = metrics.kept_evidence(tracker.organisation.id, period, today())
     page = render_template(
         "tracker/metrics.html",
         tracker=tracker,
