@@ -44,7 +44,9 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
     compared = [assessment, previous] if previous else [assessment]
     questionnaires = scores.definitions_of([scored.id for scored in compared])
     definitions = questionnaires[assessment.id]
-    everyone = scores.read_responses([a.id for a in compared], submitted_only=False)
+    # Everyone's answers, submitted or not: the next step counts who is still answering.
+    to_read = [a.id for a in compared if not scores.is_kept(a)]
+    everyone = scores.read_responses(to_read, submitted_only=False)
     scored = scores.score_many(
         compared, questionnaires=questionnaires, responses=scores.submitted(everyone)
     )
@@ -73,7 +75,8 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         previous_scores=previous_scores,
         manage=manage,
         reviewing=manage and assessment.status in REVIEWING,
-        step=next_step(progress_among(assessment, everyone[assessment.id]), today())
+        # A kept (published) assessment's respondents are not read: its step needs none.
+        step=next_step(progress_among(assessment, everyone.get(assessment.id, [])), today())
         if manage
         else None,
         status_form=StatusForm(),

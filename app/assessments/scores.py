@@ -176,17 +176,20 @@ def score_many(
     """The results of several assessments from a fixed number of queries, however many
     assessments, respondents and answers there are (home pages list several). A caller
     that has already read the ``questionnaires`` (``definitions_of``) or the submitted
-    ``responses`` (``read_responses``) passes them on."""
-    ids = [assessment.id for assessment in assessments]
+    ``responses`` (``read_responses``) passes them on; the results of a published
+    assessment are kept (``is_kept``), and its answers need not be read again."""
+    results = {a.id: _kept_results[_kept_key(a)] for a in assessments if is_kept(a)}
+    to_score = [a for a in assessments if a.id not in results]
+    ids = [a.id for a in to_score]
     if not ids:
-        return {}
+        return results
     if questionnaires is None:
         questionnaires = definitions_of(ids)
     if responses is None:
         responses = read_responses(ids)
     consensus, targets = _review_settings(ids)
-    return {
-        assessment.id: score_assessment(
+    for assessment in to_score:
+        results[assessment.id] = score_assessment(
             questionnaires[assessment.id],
             [response.for_scoring() for response in responses[assessment.id]],
             consensus=consensus[assessment.id],
@@ -195,41 +198,40 @@ def score_many(
             target_level=assessment.target_level,
             min_group_size=current_app.config["MIN_GROUP_SIZE"],
         )
-        for assessment in assessments
-    }
+        _keep(assessment, results[assessment.id])
+    return results
 
 
 # A published assessment's results cannot change while it stays published or archived
 # (answers, consensus values and targets are closed), and publishing it again gives it a
-# new ``published_at``: home pages score each one once per process, not on every visit.
-_PUBLISHED_RESULTS: OrderedDict[tuple, AssessmentResult] = OrderedDict()
-PUBLISHED_RESULTS_KEPT = 512
+# new ``published_at``: each is scored once per process, not on every visit of a home
+# page or of the next assessment's results.
 CLOSED = frozenset({AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED})
+KEPT_RESULTS = 512
+_kept_results: OrderedDict[tuple, AssessmentResult] = OrderedDict()
 
 
-def score_published(assessments: Sequence[Assessment]) -> dict[int, AssessmentResult]:
-    """``score_many``, from this process's memory for assessments already scored since
-    they were published."""
-    min_group_size = current_app.config["MIN_GROUP_SIZE"]
+def _kept_key(assessment: Assessment) -> tuple | None:
+    if assessment.status not in CLOSED or assessment.published_at is None:
+        return None
+    return (assessment.id, assessment.published_at, current_app.config["MIN_GROUP_SIZE"])
 
-    def key(assessment: Assessment) -> tuple | None:
-        if assessment.status not in CLOSED or assessment.published_at is None:
-            return None
-        return (assessment.id, assessment.published_at, min_group_size)
 
-    found = {}
-    for assessment in assessments:
-        cached = _PUBLISHED_RESULTS.get(key(assessment))
-        if cached is not None:
-            _PUBLISHED_RESULTS.move_to_end(key(assessment))
-            found[assessment.id] = cached
-    scored = score_many([a for a in assessments if a.id not in found])
-    for assessment in assessments:
-        if assessment.id in scored and key(assessment) is not None:
-            _PUBLISHED_RESULTS[key(assessment)] = scored[assessment.id]
-    while len(_PUBLISHED_RESULTS) > PUBLISHED_RESULTS_KEPT:
-        _PUBLISHED_RESULTS.popitem(last=False)
-    return found | scored
+def is_kept(assessment: Assessment) -> bool:
+    """Whether the assessment's results are kept: ``score_many`` reads nothing for it."""
+    key = _kept_key(assessment)
+    if key in _kept_results:
+        _kept_results.move_to_end(key)
+        return True
+    return False
+
+
+def _keep(assessment: Assessment, result: AssessmentResult) -> None:
+    key = _kept_key(assessment)
+    if key is not None:
+        _kept_results[key] = result
+        while len(_kept_results) > KEPT_RESULTS:
+            _kept_results.popitem(last=False)
 
 
 def _review_settings(

@@ -158,7 +158,7 @@ def published_results(organisation_ids: list[int], language: str) -> list[Publis
         for newer, older in pairwise(own):
             previous[newer.id] = older
     needed = {a.id: a for a in [*shown, *(previous[a.id] for a in shown if a.id in previous)]}
-    results = scores.score_published(list(needed.values()))
+    results = scores.score_many(list(needed.values()))
     levels = {
         assessment_id: {band.id: band.name.in_language(language) for band in qs[0].levels}
         for assessment_id, qs in scores.definitions_of(list(needed)).items()

@@ -187,7 +187,10 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
     previous = scores.previous_published(assessment)
     compared = [assessment, previous] if previous else [assessment]
     questionnaires = scores.definitions_of([scored.id for scored in compared])
-    responses = scores.read_responses([scored.id for scored in compared])
+    # The report shows the assessment's own answers; the previous one's only if scored now.
+    responses = scores.read_responses(
+        [a.id for a in compared if a is assessment or not scores.is_kept(a)]
+    )
     results = scores.score_many(compared, questionnaires=questionnaires, responses=responses)
     definitions, result = questionnaires[assessment.id], results[assessment.id]
     before: dict[tuple[str, str], float | None] = {}
