@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
     from app.reports.changes import watch_changes
-    from app.tracker.metrics import watch_tracker_writes
+    from app.tracker.kept_figures import watch_tracker_writes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -69,7 +69,7 @@ from app.models import (
 )
 from app.passwords import hash_password
 from app.reports.context import build_context
-from app.tracker import metrics
+from app.tracker import kept_figures
 from app.tracker import services as tracker
 from config import TestConfig
 
@@ -350,7 +350,7 @@ def counted_afresh(request: Callable[[], object]) -> Callable[[], object]:
     after a change to the tracker costs."""
 
     def forget_and_request():
-        metrics._kept_figures.clear()
+        kept_figures._kept_figures.clear()
         request()
 
     return forget_and_request

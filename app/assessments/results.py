@@ -25,7 +25,7 @@ from app.policy import Action, can
 from app.reports.actions import action_assignments
 from app.reports.forms import ActionDoneForm, ActionOwnerForm, action_owner_forms
 from app.tracker.forms import today
-from app.tracker.metrics import tracker_evidence
+from app.tracker.kept_figures import tracker_evidence
 
 # Sizes that put two charts side by side on a wide screen (about 500 px each).
 RADAR_SIZE = {"radius": 105, "label_room": 135}

@@ -33,7 +33,7 @@ from app.models import (
     StageChange,
     StageKind,
 )
-from app.tracker.metrics import raise_tracker_revisions
+from app.tracker.kept_figures import raise_tracker_revisions
 from app.tracker.services import phone_key
 
 

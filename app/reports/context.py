@@ -30,7 +30,8 @@ from app.reports.actions import action_assignments
 from app.reports.appendix import AppendixQuestionnaire, appendix_of
 from app.reports.branding import report_branding
 from app.reports.figures import ChartRow, questionnaire_figures
-from app.tracker.metrics import TrackerEvidence, tracker_evidence
+from app.tracker.kept_figures import tracker_evidence
+from app.tracker.metrics import TrackerEvidence
 
 
 @dataclass(frozen=True)
