@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale
     from app.reports.changes import watch_changes
+    from app.tracker.kept_figures import watch_tracker_writes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -62,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     passwords.init_app(app)
     jobs.init_app(app)
     watch_changes()  # published reports rendered again when what they show changes
+    watch_tracker_writes()  # the tracker's kept figures forgotten when its rows change
 
 
 def register_blueprints(app: Flask) -> None:

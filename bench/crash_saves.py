@@ -77,7 +77,7 @@ def seed(env: dict[str, str], saves: int) -> tuple[int, list[PageSave]]:
     """An open assessment with enough respondents that each save has a page of its own."""
     upgrade_schema(env)
     from app import create_app
-    from app.assessments import services
+    from app.assessments import scores
     from app.extensions import db
     from app.instrument.loader import load_directory
     from app.respond.pages import pages_of
@@ -87,7 +87,7 @@ def seed(env: dict[str, str], saves: int) -> tuple[int, list[PageSave]]:
         respondents = -(-saves // len(pages_of([loaded.definition for loaded in shipped])))
         assessment, issued = open_assessment(respondents, "Crash test")
         db.session.commit()
-        pages = pages_of(services.definitions(assessment))
+        pages = pages_of(scores.definitions(assessment))
         plan = [
             PageSave(
                 respondent.id,

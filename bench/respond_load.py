@@ -149,6 +149,7 @@ def open_assessment(respondents: int, title: str):
     assessment and (respondent, token) pairs; the caller commits."""
     from app import models
     from app.assessments import services
+    from app.assessments.respondents import issue_link
     from app.extensions import db
     from app.instrument.loader import load_directory
 
@@ -181,7 +182,7 @@ def open_assessment(respondents: int, title: str):
         )
         db.session.add(respondent)
         db.session.flush()
-        issued.append((respondent, services.issue_link(respondent, timedelta(days=30), actor)))
+        issued.append((respondent, issue_link(respondent, timedelta(days=30), actor)))
     return assessment, issued
 
 
@@ -191,13 +192,13 @@ def seed(env: dict[str, str]) -> Seeded:
     hundred-odd stored answers, as near the end of a real response)."""
     upgrade_schema(env)
     from app import create_app
-    from app.assessments import services
+    from app.assessments import scores, services
     from app.extensions import db
     from app.respond.pages import pages_of
 
     with create_app().app_context():
         assessment, issued = open_assessment(RESPONDENTS, "Load benchmark")
-        first, *others = pages_of(services.definitions(assessment))
+        first, *others = pages_of(scores.definitions(assessment))
         for respondent, _token in issued:
             answers = [
                 services.SubmittedAnswer(page.questionnaire.id, item.id, value, False, "")

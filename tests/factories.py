@@ -13,7 +13,7 @@ from itertools import count
 from PIL import Image
 
 from app import PROJECT_ROOT
-from app.assessments import services
+from app.assessments import respondents, scores, services
 from app.assessments.services import Actor
 from app.extensions import db
 from app.instrument.authoring import draft_of
@@ -221,7 +221,7 @@ def build_assessments(world: World) -> AssessmentWorld:
     )
     db.session.add(respondent)
     db.session.flush()
-    token = services.issue_link(respondent, timedelta(days=30), consultant)
+    token = respondents.issue_link(respondent, timedelta(days=30), consultant)
     action = owned_action(published, world.manager, date.today() + timedelta(days=14))
     db.session.commit()
     brand(world.organisation, logo=png_logo())
@@ -383,7 +383,7 @@ def answered_assessment(
         lean = rng.uniform(-1.2, 1.2)
         answers = []
         for link in assessment.questionnaires:
-            definition = services.definitions(assessment)[link.position]
+            definition = scores.definitions(assessment)[link.position]
             for dimension in definition.dimensions:
                 for item in dimension.items:
                     comment = rng.choice(COMMENTS) if rng.random() < 0.05 else ""

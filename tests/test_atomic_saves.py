@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.exchange import ImportedRespondent
 from app.assessments.services import Actor, SubmittedAnswer
 from app.extensions import db
@@ -21,7 +21,7 @@ def count(model, *where) -> int:
 
 
 def first_page_answers(assessment, value: int = 3) -> list[SubmittedAnswer]:
-    page = pages_of(services.definitions(assessment))[0]
+    page = pages_of(scores.definitions(assessment))[0]
     return [
         SubmittedAnswer(page.questionnaire.id, item.id, value, False, "")
         for item in page.dimension.items

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import func, select
 
-from app.assessments import services
+from app.assessments import respondents, services
 from app.assessments.services import Actor
 from app.extensions import db
 from app.models import Assessment, AssessmentStatus, Respondent
@@ -123,7 +123,7 @@ def test_respondents_pasted_on_creation_get_links_shown_once_after_the_redirect(
     # The links work, the database holds only their hashes and the session no token.
     tokens = [link.split("/")[2] for link in links]
     hashes = set(db.session.scalars(select(Respondent.token_hash)))
-    assert hashes == {services.hash_token(token) for token in tokens}
+    assert hashes == {respondents.hash_token(token) for token in tokens}
     session = app.session_interface.get_signing_serializer(app).loads(cookie)
     assert not any(token in repr(session) for token in tokens)
     auth.logout()

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.assessments.services import score
+from app.assessments.scores import score
 from app.dates import DateError, parse_day, show_day
 from app.extensions import db
 from app.instrument.scoring import ActionItem

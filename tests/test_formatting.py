@@ -13,7 +13,7 @@ from markupsafe import Markup
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.services import Actor
 from app.charts import Series, bar_chart, bar_figure, radar_chart
 from app.extensions import db
@@ -216,8 +216,8 @@ def test_the_persian_report_writes_numbers_and_lists_in_persian(client, auth, wo
     changes = [
         d.score - p.score
         for p, d in zip(
-            services.score(before).questionnaires[0].dimensions,
-            services.score(now).questionnaires[0].dimensions,
+            scores.score(before).questionnaires[0].dimensions,
+            scores.score(now).questionnaires[0].dimensions,
             strict=True,
         )
     ]

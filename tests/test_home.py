@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.services import Actor
 from app.extensions import db
 from app.models import (
@@ -156,7 +156,7 @@ def published_pair(world):
     for number, assessment in enumerate((earlier, later)):
         services.change_status(assessment, AssessmentStatus.PUBLISHED, actor)
         assessment.published_at = utcnow() - timedelta(days=100 - 90 * number)
-    plan = services.score(later).action_plan
+    plan = scores.score(later).action_plan
     first, second = plan[0], plan[1]
     set_action_owner(
         later,
@@ -180,15 +180,15 @@ def test_owner_home_shows_published_results_reports_actions_and_follow_ups(
     client, auth, world, published_pair, tracker
 ):
     earlier, later = published_pair
-    scores = services.score_many([earlier, later])
+    results = scores.score_many([earlier, later])
     auth.login(world.owner)
     page = client.get("/dashboard").get_data(as_text=True)
     words = text_of(page)
     published = page[page.index("Published assessments") : page.index("open items")]
     assert published.index("Follow-up") < published.index("Baseline")  # newest first
-    change = scores[later.id].index - scores[earlier.id].index
+    change = results[later.id].index - results[earlier.id].index
     assert f"{change:+.1f}" in text_of(published)  # the change since the one before
-    assert f"{scores[later.id].index:.1f}" in published
+    assert f"{results[later.id].index:.1f}" in published
     for language in ("fa", "en"):
         assert f'href="/assessments/{later.id}/report.pdf?lang={language}"' in published
     actions = page[page.index("open items") : page.index("Follow-ups due")]

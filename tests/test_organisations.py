@@ -54,7 +54,12 @@ def create_named(client, name: str, **options) -> str:
 
 
 def organisations_named(name: str) -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).where(Organisation.name == name)))
+    """Oldest first (a row's place on disk is no order: PostgreSQL moves updated rows)."""
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.name == name).order_by(Organisation.id)
+        )
+    )
 
 
 def test_a_consultant_learns_nothing_of_clients_they_cannot_see(client, auth, world):

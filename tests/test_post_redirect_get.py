@@ -15,7 +15,7 @@ import pyotp
 import pytest
 from flask.testing import FlaskClient
 
-from app.assessments import services
+from app.assessments import scores
 from app.assessments.exchange import template_columns
 from app.auth.password_links import make_reset_token
 from app.extensions import db
@@ -73,14 +73,14 @@ def _customer(s: Setting) -> dict:
 
 
 def _import_answers(s: Setting) -> dict:
-    columns = template_columns(services.definitions(s.assessments.open))
+    columns = template_columns(scores.definitions(s.assessments.open))
     row = ["Pari Navabi", "pari@example.com", "manager"] + ["3"] * (len(columns) - 3)
     text = ",".join(columns) + "\n" + ",".join(row) + "\n"
     return {"file": (io.BytesIO(text.encode()), "answers.csv")}
 
 
 def _first_action(s: Setting) -> dict:
-    action = services.score(s.reviewed).action_plan[0]
+    action = scores.score(s.reviewed).action_plan[0]
     return {
         "questionnaire": action.questionnaire_id,
         "dimension": action.dimension_id,
@@ -92,7 +92,7 @@ def _first_action(s: Setting) -> dict:
 
 
 def _first_item(s: Setting) -> dict:
-    (definition,) = services.definitions(s.reviewed)
+    (definition,) = scores.definitions(s.reviewed)
     return {
         "questionnaire": definition.id,
         "item": definition.dimensions[0].items[0].id,
@@ -102,7 +102,7 @@ def _first_item(s: Setting) -> dict:
 
 
 def _first_page(s: Setting) -> dict:
-    (definition,) = services.definitions(s.assessments.open)
+    (definition,) = scores.definitions(s.assessments.open)
     item = definition.dimensions[0].items[0]
     return {"go": "next", f"v_{item.id}": "4", f"s_{item.id}": "|"}
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from markupsafe import escape
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.services import Actor, SubmittedAnswer
 from app.extensions import db
 from app.models import AssessmentStatus, Respondent
@@ -46,7 +46,7 @@ def thin_leadership(world):
     respondent = Respondent(assessment=assessment, name="Reza", group="manager")
     db.session.add(respondent)
     db.session.flush()
-    (definition,) = services.definitions(assessment)
+    (definition,) = scores.definitions(assessment)
     answers = [
         SubmittedAnswer(definition.id, item.id, 2 if item.reverse else 4, False, "")
         for dimension in definition.dimensions
@@ -69,7 +69,7 @@ def text_of(html: str) -> str:
 def test_the_results_page_marks_the_level_provisional_and_says_why(
     client, auth, world, thin_leadership
 ):
-    result = services.score(thin_leadership)
+    result = scores.score(thin_leadership)
     assert (result.index, result.level, result.provisional) == (75, "established", True)
     auth.login(world.consultant_assigned)
     url = f"/assessments/{thin_leadership.id}/results"
@@ -125,7 +125,7 @@ def test_with_leadership_scored_the_level_is_not_provisional(client, auth, world
         respondents=3,
         questionnaires=[factories.supporting_conditions()],
     )
-    assert not services.score(assessment).provisional
+    assert not scores.score(assessment).provisional
     auth.login(world.consultant_assigned)
     page = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
     assert "provisional" not in page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.assessments import services
+from app.assessments import scores
 from app.extensions import db
 from app.instrument.loader import load_directory
 from app.models import Answer, Assessment, QuestionnaireVersion
@@ -30,7 +30,7 @@ def test_an_assessment_made_before_keeps_its_version_and_its_results(client, aut
     before = answered_assessment(
         world.organisation, world.consultant_assigned, respondents=6, questionnaires=older
     )
-    results_before = services.score(before)
+    results_before = scores.score(before)
     auth.login(world.consultant_assigned)
     page_before = results_page(client, before)
 
@@ -44,14 +44,14 @@ def test_an_assessment_made_before_keeps_its_version_and_its_results(client, aut
     assert db.session.scalar(select(func.count(QuestionnaireVersion.id))) == 6
     # The older assessment still asks and counts what 1.0.0 held: the item 1.1.0 split,
     # and both copies of what 1.1.0 shares (1.0.0 declares nothing shared).
-    old = services.definitions(before)
+    old = scores.definitions(before)
     assert "proc-effectiveness" in item_ids(old, "supporting-conditions", "processes")
     assert "cult-appraisal" in item_ids(old, "supporting-conditions", "culture")
-    assert services.score(before) == results_before
+    assert scores.score(before) == results_before
     assert results_page(client, before) == page_before
     # The new one counts a shared question once: the culture condition leaves its copy
     # of Gartner's appraisal question out.
-    new = services.definitions(newer)
+    new = scores.definitions(newer)
     assert "cult-appraisal" not in item_ids(new, "supporting-conditions", "culture")
     assert "proc-effectiveness-targets" in item_ids(new, "supporting-conditions", "processes")
 

@@ -21,7 +21,7 @@ from weasyprint import HTML
 from wtforms import ValidationError
 
 from app import PROJECT_ROOT
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.services import Actor
 from app.charts import Series, bar_figure, cycle_figure, radar_figure
 from app.extensions import db
@@ -228,7 +228,7 @@ def test_the_cache_key_covers_everything_the_report_shows(app, world, report, mo
     )
     changed(lambda: setattr(answer, "comment", "A new comment"))
     changed(lambda: setattr(answer, "not_applicable", not answer.not_applicable))
-    definition = services.definitions(report)[0]
+    definition = scores.definitions(report)[0]
     item = definition.dimensions[0].items[0]
     changed(lambda: services.set_consensus(report, definition.id, item.id, 5, "", actor))
     dimension = definition.dimensions[0].id
@@ -426,7 +426,7 @@ def test_a_bad_colour_is_refused(client, auth, world):
 
 def test_consultant_sets_an_owner_and_due_date_shown_in_the_report(client, auth, world, report):
     auth.login(world.consultant_assigned)
-    result = services.score(report)
+    result = scores.score(report)
     action = result.action_plan[0]
     fields = {
         "questionnaire": action.questionnaire_id,

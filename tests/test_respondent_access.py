@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.assessments import services
+from app.assessments import scores
 from app.extensions import db
 from app.models import Answer
 from app.respond.pages import pages_of
 
 
 def first_page_form(assessment) -> dict[str, str]:
-    page = pages_of(services.definitions(assessment))[0]
+    page = pages_of(scores.definitions(assessment))[0]
     form = {"go": "stay"}
     for item in page.dimension.items:
         form[f"v_{item.id}"] = "3"

@@ -23,6 +23,7 @@ from app.models import (
 )
 from app.tracker import services
 from app.tracker.metrics import Period, evidence_for
+from tests.test_tracker_queries import counted_statements
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -229,3 +230,22 @@ def test_customer_page_shows_implicit_signals(client, auth, world, history):
     )
     assert "No contact for 90 days or more" in page
     assert '<span class="stat-value">100</span>days in this stage' in page
+
+
+def test_the_metrics_page_keeps_its_figures_until_the_tracker_changes(client, auth, world, history):
+    auth.login(world.owner)
+    url = f"/organisations/{world.organisation.id}/tracker/metrics?period=30"
+    with counted_statements() as first:
+        assert "win rate (1 won, 1 lost)" in client.get(url).get_data(as_text=True)
+    with counted_statements() as again:
+        assert "win rate (1 won, 1 lost)" in client.get(url).get_data(as_text=True)
+    assert len(again) < len(first) - 10  # the figures were kept, not counted again
+    customer = services.add_customer(
+        world.organisation.id,
+        services.CustomerDetails(kind=CustomerKind.PERSON, name="Ehsan"),
+        history["Lead"],
+        world.manager,
+    )
+    services.move_customer(customer, history["Lost"], world.manager, "No budget")
+    db.session.commit()
+    assert "win rate (1 won, 2 lost)" in client.get(url).get_data(as_text=True)

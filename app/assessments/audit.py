@@ -21,7 +21,7 @@ from flask_babel import to_user_timezone
 from sqlalchemy import Select, distinct, select
 from wtforms import Form, SelectField
 
-from app.assessments import services
+from app.assessments import scores
 from app.assessments.routes import assessment_or_404, bp
 from app.extensions import db
 from app.formatting import join_list
@@ -229,7 +229,7 @@ def audit(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     form = _filter_form(assessment)
     page = db.paginate(_events(assessment, form), per_page=PER_PAGE, error_out=False)
-    reader = AuditReader({assessment.id: services.definitions(assessment)}, current_language())
+    reader = AuditReader({assessment.id: scores.definitions(assessment)}, current_language())
     filters = {
         name: value
         for name, value in (("kind", form.kind.data), ("person", form.person.data))
@@ -251,7 +251,7 @@ def audit_export(assessment_id: int):
     would run as formulas are kept as text."""
     assessment = assessment_or_404(assessment_id)
     form = _filter_form(assessment)
-    reader = AuditReader({assessment.id: services.definitions(assessment)}, current_language())
+    reader = AuditReader({assessment.id: scores.definitions(assessment)}, current_language())
     events = db.session.scalars(_events(assessment, form))
     response = Response(
         stream_with_context(csv_lines(_audit_table(reader, events))),

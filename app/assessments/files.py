@@ -5,7 +5,7 @@ from flask import abort, flash, render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.assessments import exchange, services
+from app.assessments import exchange, scores, services
 from app.assessments.forms import ImportForm
 from app.assessments.routes import assessment_or_404, back_to_assessment, bp, current_actor
 from app.extensions import db
@@ -28,21 +28,23 @@ def export(assessment_id: int, name: str):
     assessment = assessment_or_404(assessment_id)
     if name not in EXPORT_TYPES:
         abort(404)
-    definitions = services.definitions(assessment)
+    definitions = scores.definitions(assessment)
+    stored = scores.read_responses([assessment.id], submitted_only=False)[assessment.id]
     respondents = [
         exchange.RespondentAnswers(
             name=r.name,
             email=r.email,
             group=r.group,
             submitted_at=r.submitted_at,
-            answers={
-                (a.questionnaire_key, a.item_id): (a.value, a.not_applicable, a.comment)
-                for a in r.answers
-            },
+            answers={key: (a.value, a.not_applicable, a.comment) for key, a in r.answers.items()},
         )
-        for r in assessment.respondents
+        for r in stored
     ]
-    result = services.score(assessment)
+    result = scores.score_many(
+        [assessment],
+        questionnaires={assessment.id: definitions},
+        responses=scores.submitted({assessment.id: stored}),
+    )[assessment.id]
     answers = exchange.answers_table(definitions, respondents)
     results = exchange.results_table(definitions, result, current_language())
     if name == "answers.csv":
@@ -72,7 +74,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/assessments/<int:assessment_id>/import/template.<kind>")
 def import_template(assessment_id: int, kind: str):
     assessment = assessment_or_404(assessment_id)
-    definitions = services.definitions(assessment)
+    definitions = scores.definitions(assessment)
     if kind == "xlsx":
         data = exchange.template_xlsx(definitions, assessment.groups, current_language())
         return _download(data, EXPORT_TYPES["assessment.xlsx"], "answers-template.xlsx")
@@ -95,7 +97,7 @@ def import_answers(assessment_id: int):
         parsed = exchange.parse_import(
             upload.read(MAX_IMPORT_BYTES + 1),  # enough to tell that it is too big
             upload.filename,
-            services.definitions(assessment),
+            scores.definitions(assessment),
             assessment.groups,
         )
         problems = parsed.errors

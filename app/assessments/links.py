@@ -22,7 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.assessments import services
+from app.assessments import respondents
 from app.assessments.services import Actor
 from app.extensions import db
 from app.mail import mail_configured, send_mail
@@ -53,11 +53,11 @@ class LinkBatch:
     def invite(self, respondent: Respondent, actor: Actor, reminder: bool = False) -> None:
         """Issue the respondent a fresh link (the old one stops working) and e-mail it (or,
         without a mail server, log it)."""
-        lifetime = services.link_lifetime(
+        lifetime = respondents.link_lifetime(
             respondent.assessment, current_app.config["RESPONDENT_LINK_DAYS"]
         )
         token = derive_token(self.seed, respondent.id)
-        services.issue_link(respondent, lifetime, actor, token)
+        respondents.issue_link(respondent, lifetime, actor, token)
         self.respondent_ids.append(respondent.id)
         if respondent.email:
             send_mail(respondent.email, *_invitation(respondent, link_url(token), reminder))
@@ -112,15 +112,15 @@ def take_new_links(assessment: Assessment) -> list[NewLink]:
         for batch in mine
         for respondent_id in batch["respondents"]
     }
-    respondents = db.session.scalars(
+    found = db.session.scalars(
         select(Respondent)
         .where(Respondent.assessment_id == assessment.id, Respondent.id.in_(wanted))
         .order_by(Respondent.id)
     )
     links = []
-    for respondent in respondents:
+    for respondent in found:
         seed, mailed = wanted[respondent.id]
         token = derive_token(seed, respondent.id)
-        if respondent.revoked_at is None and respondent.token_hash == services.hash_token(token):
+        if respondent.revoked_at is None and respondent.token_hash == respondents.hash_token(token):
             links.append(NewLink(respondent, link_url(token), mailed and bool(respondent.email)))
     return links

@@ -11,11 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
 from app.assessments.services import REVIEWING
-from app.assessments.steps import next_step, progress_of
+from app.assessments.steps import next_step, progress_among
 from app.benchmarks.pool import benchmarks_of
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
@@ -26,7 +26,7 @@ from app.policy import Action, can
 from app.reports.actions import action_assignments
 from app.reports.forms import ActionDoneForm, ActionOwnerForm, action_owner_forms
 from app.tracker.forms import today
-from app.tracker.metrics import tracker_evidence
+from app.tracker.kept_figures import tracker_evidence
 
 # Sizes that put two charts side by side on a wide screen (about 500 px each).
 RADAR_SIZE = {"radius": 105, "label_room": 135}
@@ -41,9 +41,16 @@ def results(assessment_id: int):
 def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | None = None):
     """The results page; ``failed_owner_form`` is an action-plan owner form whose save was
     refused, shown again with what was typed and why."""
-    definitions = services.definitions(assessment)
-    previous = services.previous_published(assessment)
-    scored = services.score_many([assessment, previous] if previous else [assessment])
+    previous = scores.previous_published(assessment)
+    compared = [assessment, previous] if previous else [assessment]
+    questionnaires = scores.definitions_of([scored.id for scored in compared])
+    definitions = questionnaires[assessment.id]
+    # Everyone's answers, submitted or not: the next step counts who is still answering.
+    to_read = [a.id for a in compared if not scores.is_kept(a)]
+    everyone = scores.read_responses(to_read, submitted_only=False)
+    scored = scores.score_many(
+        compared, questionnaires=questionnaires, responses=scores.submitted(everyone)
+    )
     result = scored[assessment.id]
     previous_scores = {}
     if previous is not None:
@@ -69,7 +76,10 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         previous_scores=previous_scores,
         manage=manage,
         reviewing=manage and assessment.status in REVIEWING,
-        step=next_step(progress_of(assessment), today()) if manage else None,
+        # A kept (published) assessment's respondents are not read: its step needs none.
+        step=next_step(progress_among(assessment, everyone.get(assessment.id, [])), today())
+        if manage
+        else None,
         status_form=StatusForm(),
         observations_form=ObservationsForm(observations=assessment.observations),
         consensus_form=ConsensusForm(),
@@ -129,7 +139,7 @@ def _charts(definitions, result, previous_scores) -> dict:
 def set_consensus(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
     form = ConsensusForm()
-    definitions = {d.id: d for d in services.definitions(assessment)}
+    definitions = {d.id: d for d in scores.definitions(assessment)}
     definition = definitions.get(form.questionnaire.data)
     item = (
         next((i for d in definition.dimensions for i in d.items if i.id == form.item.data), None)

@@ -14,9 +14,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from app.assessments import services
+from app.assessments import respondents, scores, services
 from app.assessments.forms import (
     AssessmentForm,
     PastedRespondent,
@@ -52,7 +53,10 @@ bp = Blueprint("assessments", __name__)
 
 
 def assessment_or_404(assessment_id: int, action: Action = Action.MANAGE_ASSESSMENT) -> Assessment:
-    assessment = db.get_or_404(Assessment, assessment_id)
+    # Every assessment page names the organisation: read with the assessment.
+    assessment = db.get_or_404(
+        Assessment, assessment_id, options=[joinedload(Assessment.organisation)]
+    )
     authorize(action, assessment)
     return assessment
 
@@ -135,7 +139,7 @@ def _add_respondents(assessment: Assessment, pasted, locale: str) -> None:
         return
     batch = LinkBatch(assessment)
     for person in pasted:
-        respondent = services.add_respondent(
+        respondent = respondents.add_respondent(
             assessment,
             name=person.name,
             email=person.email,
@@ -168,7 +172,7 @@ def _render_show(assessment: Assessment, respondent_form: RespondentForm) -> str
             .group_by(Answer.respondent_id)
         ).all()
     )
-    definitions = services.definitions(assessment)
+    definitions = scores.definitions(assessment)
     return render_template(
         "assessments/show.html",
         assessment=assessment,
@@ -200,7 +204,7 @@ def targets(assessment_id: int):
             _("Published results do not change: reopen the assessment for review first."), "error"
         )
         return back_to_assessment(assessment)
-    definitions = services.definitions(assessment)
+    definitions = scores.definitions(assessment)
     current = {(t.questionnaire_key, t.dimension_id): t.level for t in assessment.targets}
     posted = request.method == "POST"
     form, fields = targets_form(
@@ -232,7 +236,7 @@ def targets(assessment_id: int):
 def _default_target_label(assessment: Assessment, definitions) -> str:
     """The default choice of the assessment's target, naming the level it gives now."""
     levels = definitions[0].levels
-    target = default_target(levels, services.score(assessment).level)
+    target = default_target(levels, scores.score(assessment).level)
     if target is None:
         return _("The level above the overall level (no score yet)")
     name = next(band.name for band in levels if band.id == target)
@@ -298,7 +302,7 @@ def remind(assessment_id: int):
 @bp.route("/assessments/<int:assessment_id>/respondents", methods=["POST"])
 def add_respondent(assessment_id: int):
     assessment = assessment_or_404(assessment_id)
-    form = RespondentForm(taken=services.invited_emails(assessment))
+    form = RespondentForm(taken=respondents.invited_emails(assessment))
     form.group.choices = _group_choices(assessment)
     if form.validate_on_submit():
         try:
@@ -320,7 +324,9 @@ def paste_respondents(assessment_id: int):
     if assessment.status not in INVITING:
         flash(_("Respondents can no longer be added to this assessment."), "error")
         return back_to_assessment(assessment)
-    form = PasteRespondentsForm(groups=assessment.groups, taken=services.invited_emails(assessment))
+    form = PasteRespondentsForm(
+        groups=assessment.groups, taken=respondents.invited_emails(assessment)
+    )
     if not form.is_submitted():
         form.locale.data = assessment.organisation.default_locale
     if form.validate_on_submit():
@@ -370,7 +376,7 @@ def revoke_link(assessment_id: int, respondent_id: int):
     return _respondent_action(
         assessment_id,
         respondent_id,
-        lambda _assessment, respondent: services.revoke_link(respondent, current_actor()),
+        lambda _assessment, respondent: respondents.revoke_link(respondent, current_actor()),
         _("The link of %(name)s no longer works."),
     )
 

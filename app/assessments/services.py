@@ -1,5 +1,7 @@
-"""Running an assessment: creating it, moving it through its states, inviting
-respondents, saving answers, and scoring. Every change is written to the audit trail.
+"""Running an assessment: creating it, moving it through its states, its targets, the
+answers given and the consultant's consensus values. Every change is written to the audit
+trail. Respondents and their links are in app/assessments/respondents.py; reading the
+answers and scoring them in app/assessments/scores.py.
 
 The functions take the session's objects and leave committing to the caller, so a
 request commits a change and its audit record together or not at all.
@@ -7,27 +9,16 @@ request commits a change and its audit record together or not at all.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from collections import defaultdict
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
 from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.instrument.definitions import Questionnaire
 from app.instrument.loader import LoadedQuestionnaire
-from app.instrument.results import AssessmentResult, Consensus, Response
-from app.instrument.scoring import score_assessment
-from app.instrument.sharing import used_together
-from app.instrument.versions import freeze, thaw
+from app.instrument.versions import freeze
 from app.models import (
     Answer,
     Assessment,
@@ -35,9 +26,7 @@ from app.models import (
     AssessmentStatus,
     AuditEvent,
     ConsensusValue,
-    Membership,
     Organisation,
-    QuestionnaireVersion,
     Respondent,
     Target,
     User,
@@ -139,49 +128,6 @@ def create_assessment(
     return assessment
 
 
-def definitions(assessment: Assessment) -> list[Questionnaire]:
-    """The assessment's questionnaires in order, as they are used together: an item
-    shared with another of them is asked and counted there only (one small query;
-    parsing is cached)."""
-    return definitions_of([assessment.id])[assessment.id]
-
-
-def definitions_of(assessment_ids: Collection[int]) -> dict[int, list[Questionnaire]]:
-    """The questionnaires of several assessments, each in order and as used together,
-    in one query."""
-    found: dict[int, list[tuple[int, str]]] = {id_: [] for id_ in assessment_ids}
-    if not found:
-        return {}
-    versions = db.session.execute(
-        select(
-            AssessmentQuestionnaire.assessment_id,
-            QuestionnaireVersion.id,
-            QuestionnaireVersion.content_hash,
-        )
-        .join(AssessmentQuestionnaire.version)
-        .where(AssessmentQuestionnaire.assessment_id.in_(found))
-        .order_by(AssessmentQuestionnaire.assessment_id, AssessmentQuestionnaire.position)
-    )
-    for assessment_id, version_id, content_hash in versions:
-        found[assessment_id].append((version_id, content_hash))
-    return {
-        assessment_id: list(_used_together(tuple(assessment_versions)))
-        for assessment_id, assessment_versions in found.items()
-    }
-
-
-@lru_cache(maxsize=64)
-def _used_together(versions: tuple[tuple[int, str], ...]) -> tuple[Questionnaire, ...]:
-    return tuple(used_together([_thawed(*version) for version in versions]))
-
-
-@lru_cache(maxsize=64)
-def _thawed(version_id: int, content_hash: str) -> Questionnaire:  # noqa: ARG001
-    """Frozen copies never change, so each is parsed once per process (the hash is part
-    of the key so that another database's row with the same id is never confused)."""
-    return thaw(db.session.get(QuestionnaireVersion, version_id))
-
-
 def change_status(assessment: Assessment, to: AssessmentStatus, actor: Actor) -> None:
     if to not in TRANSITIONS[assessment.status]:
         raise AssessmentError(f"cannot move from {assessment.status} to {to}")
@@ -231,103 +177,12 @@ def set_assessment_target(assessment: Assessment, level: str | None, actor: Acto
     assessment.target_level = level
 
 
-# --- Respondents and their links --------------------------------------------------------
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# --- Respondents -----------------------------------------------------------------------
 
 
 def check_inviting(assessment: Assessment) -> None:
     if assessment.status not in INVITING:
         raise AssessmentError("respondents of a published assessment cannot change")
-
-
-def invited_emails(assessment: Assessment) -> set[str]:
-    """The addresses already invited to the assessment, in lower case: one person is
-    asked once."""
-    return set(
-        db.session.scalars(
-            select(func.lower(Respondent.email)).where(
-                Respondent.assessment_id == assessment.id, Respondent.email != ""
-            )
-        )
-    )
-
-
-def add_respondent(
-    assessment: Assessment, *, name: str, email: str, group: str, locale: str, actor: Actor
-) -> Respondent:
-    """A new respondent; a member of the organisation with this address can also answer
-    from their own dashboard. The forms say so first; this refuses an address already
-    invited to the assessment, whatever its case."""
-    check_inviting(assessment)
-    if email and email.lower() in invited_emails(assessment):
-        raise AssessmentError(f"{email} is already invited")
-    respondent = Respondent(
-        assessment=assessment,
-        name=name,
-        email=email,
-        group=group,
-        locale=locale,
-        user=member_with_email(assessment.organisation, email) if email else None,
-    )
-    db.session.add(respondent)
-    db.session.flush()
-    record(assessment, actor, "respondent added", respondent.name)
-    return respondent
-
-
-def member_with_email(organisation: Organisation, email: str) -> User | None:
-    """The organisation's member with this address: they can also answer from their
-    own dashboard."""
-    return db.session.scalar(
-        select(User)
-        .join(Membership)
-        .where(User.email == email, Membership.organisation_id == organisation.id)
-    )
-
-
-def issue_link(
-    respondent: Respondent, valid_for: timedelta, actor: Actor, token: str | None = None
-) -> str:
-    """A new private token for the respondent (any earlier one stops working): ``token``,
-    or a random one. Only its hash is stored: the token itself is returned once, to be
-    sent or copied."""
-    check_inviting(respondent.assessment)
-    token = token or secrets.token_urlsafe(32)
-    respondent.token_hash = hash_token(token)
-    respondent.token_expires_at = utcnow() + valid_for
-    respondent.revoked_at = None
-    respondent.invited_at = utcnow()
-    record(respondent.assessment, actor, "link issued", respondent.name)
-    return token
-
-
-def revoke_link(respondent: Respondent, actor: Actor) -> None:
-    check_inviting(respondent.assessment)
-    respondent.revoked_at = utcnow()
-    record(respondent.assessment, actor, "link revoked", respondent.name)
-
-
-# What every page of a response reads about the respondent, in the same query: its
-# assessment and organisation. The answers are read apart, only the page's own
-# (``stored_answers``) with a count of the rest (``answered_count``), or as plain rows
-# where every one is needed (``answer_rows``): a respondent near the end holds a hundred of
-# them, and loading them all as objects cost more than the rest of the page.
-RESPONDING = (joinedload(Respondent.assessment).joinedload(Assessment.organisation),)
-
-
-def respondent_for_token(token: str) -> Respondent | None:
-    """The respondent a link belongs to, unless it is unknown, revoked or expired."""
-    respondent = db.session.scalar(
-        select(Respondent).where(Respondent.token_hash == hash_token(token)).options(*RESPONDING)
-    )
-    if respondent is None or respondent.revoked_at is not None:
-        return None
-    if respondent.token_expires_at is not None and respondent.token_expires_at < utcnow():
-        return None
-    return respondent
 
 
 # --- Answers ----------------------------------------------------------------------------
@@ -505,7 +360,7 @@ def unlock_response(respondent: Respondent, actor: Actor) -> None:
     record(respondent.assessment, actor, "unlocked", respondent.name)
 
 
-# --- Consensus and scoring --------------------------------------------------------------
+# --- Consensus ------------------------------------------------------------------------
 
 
 def set_consensus(
@@ -543,87 +398,3 @@ def set_consensus(
     else:
         existing.value, existing.note = value, note
     record(assessment, actor, "consensus", f"{questionnaire_key}/{item_id}", old, new)
-
-
-def score(assessment: Assessment) -> AssessmentResult:
-    """The results from submitted responses, consensus values and targets; respondent
-    groups smaller than the MIN_GROUP_SIZE setting are not scored on their own."""
-    return score_many([assessment])[assessment.id]
-
-
-def score_many(assessments: Sequence[Assessment]) -> dict[int, AssessmentResult]:
-    """The results of several assessments from a fixed number of queries, however many
-    assessments, respondents and answers there are (home pages list several)."""
-    ids = [assessment.id for assessment in assessments]
-    if not ids:
-        return {}
-    questionnaires = definitions_of(ids)
-    submitted = Respondent.submitted_at.is_not(None)
-    groups = {
-        respondent_id: (assessment_id, group)
-        for respondent_id, assessment_id, group in db.session.execute(
-            select(Respondent.id, Respondent.assessment_id, Respondent.group)
-            .where(Respondent.assessment_id.in_(ids), submitted)
-            .order_by(Respondent.id)
-        )
-    }
-    answers: dict[int, dict[tuple[str, str], int | None]] = {id_: {} for id_ in groups}
-    for respondent_id, key, item_id, value in db.session.execute(
-        select(Answer.respondent_id, Answer.questionnaire_key, Answer.item_id, Answer.value)
-        .join(Respondent)
-        .where(Respondent.assessment_id.in_(ids), submitted, ANSWERED)
-    ):
-        answers[respondent_id][(key, item_id)] = value
-    responses: dict[int, list[Response]] = defaultdict(list)
-    for respondent_id, (assessment_id, group) in groups.items():
-        responses[assessment_id].append(
-            Response(respondent=str(respondent_id), group=group, answers=answers[respondent_id])
-        )
-    consensus: dict[int, dict[tuple[str, str], Consensus]] = defaultdict(dict)
-    for agreed in db.session.scalars(
-        select(ConsensusValue).where(ConsensusValue.assessment_id.in_(ids))
-    ):
-        consensus[agreed.assessment_id][(agreed.questionnaire_key, agreed.item_id)] = Consensus(
-            agreed.value, agreed.note
-        )
-    targets: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-    for target in db.session.scalars(select(Target).where(Target.assessment_id.in_(ids))):
-        targets[target.assessment_id][(target.questionnaire_key, target.dimension_id)] = (
-            target.level
-        )
-    return {
-        assessment_id: score_assessment(
-            questionnaires[assessment_id],
-            responses[assessment_id],
-            consensus=consensus[assessment_id],
-            targets=targets[assessment_id],
-            group_order=assessment.groups,
-            target_level=assessment.target_level,
-            min_group_size=current_app.config["MIN_GROUP_SIZE"],
-        )
-        for assessment_id, assessment in zip(ids, assessments, strict=True)
-    }
-
-
-def previous_published(assessment: Assessment) -> Assessment | None:
-    """The organisation's latest assessment published before this one, for comparison."""
-    query = (
-        select(Assessment)
-        .where(
-            Assessment.organisation_id == assessment.organisation_id,
-            Assessment.id != assessment.id,
-            Assessment.published_at.is_not(None),
-        )
-        .order_by(Assessment.published_at.desc())
-    )
-    if assessment.published_at is not None:
-        query = query.where(Assessment.published_at < assessment.published_at)
-    return db.session.scalars(query).first()
-
-
-def link_lifetime(assessment: Assessment, default_days: int) -> timedelta:
-    """Links last until a day after the deadline, or ``default_days`` without one."""
-    if assessment.deadline is None:
-        return timedelta(days=default_days)
-    end = datetime.combine(assessment.deadline + timedelta(days=1), datetime.min.time())
-    return max(end.replace(tzinfo=utcnow().tzinfo) - utcnow(), timedelta(days=1))

@@ -9,13 +9,13 @@ another organisation's name or figures.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
-from app.assessments import services
+from app.assessments import scores
 from app.extensions import db
 from app.instrument.benchmarks import (
     INDEX,
@@ -70,6 +70,9 @@ class PoolEntry:
     size: str
     status: str
     published_at: datetime
+    # Read in the same query, so that scoring the pool needs no query of its own to find
+    # them (a published assessment's results are kept once scored).
+    assessment: Assessment = field(compare=False, repr=False)
 
 
 def _scope_label(scope: Scope) -> str:
@@ -98,6 +101,7 @@ def pool_entries(
             Organisation.size,
             Assessment.status,
             Assessment.published_at,
+            Assessment,
         )
         .join(Assessment.organisation)
         .join(AssessmentQuestionnaire, AssessmentQuestionnaire.assessment_id == Assessment.id)
@@ -119,11 +123,11 @@ def pool_entries(
         )
         .order_by(Assessment.published_at.desc(), Assessment.id.desc())
     )
-    for key, version, other, assessment_id, sector, size, status, published_at in rows:
+    for key, version, other, assessment_id, sector, size, status, published_at, row in rows:
         # Newest first: the first row of each organisation is its latest assessment.
         found[(key, version)].setdefault(
             other,
-            PoolEntry(assessment_id, sector, str(size), str(status), published_at),
+            PoolEntry(assessment_id, sector, str(size), str(status), published_at, row),
         )
     return {version: list(entries.values()) for version, entries in found.items()}
 
@@ -141,9 +145,8 @@ def contributions(
     """The pool of each version: every consenting other organisation's figures, scored
     together from a fixed number of queries."""
     entries = pool_entries(organisation_id, versions)
-    ids = sorted({entry.assessment_id for listed in entries.values() for entry in listed})
-    assessments = db.session.scalars(select(Assessment).where(Assessment.id.in_(ids))).all()
-    scored = services.score_many(assessments)
+    assessments = {entry.assessment_id: entry.assessment for e in entries.values() for entry in e}
+    scored = scores.score_many(list(assessments.values()))
     pools: dict[VersionKey, list[Contribution]] = {}
     for (key, version), listed in entries.items():
         pools[(key, version)] = [

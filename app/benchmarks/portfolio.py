@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.assessments import services
+from app.assessments import scores
 from app.benchmarks.pool import CONTRIBUTING
 from app.extensions import db
 from app.models import Assessment, ConsultantAssignment, Organisation
@@ -52,8 +52,8 @@ def portfolio_of(consultant_id: int, language: str) -> list[PortfolioClient]:
         )
         .order_by(Assessment.published_at, Assessment.id)
     ).all()
-    scored = services.score_many(assessments)
-    definitions = services.definitions_of([assessment.id for assessment in assessments])
+    definitions = scores.definitions_of([assessment.id for assessment in assessments])
+    scored = scores.score_many(assessments, questionnaires=definitions)
     points: dict[int, list[PortfolioPoint]] = {id_: [] for id_, _name in clients}
     for assessment in assessments:
         result = scored[assessment.id]

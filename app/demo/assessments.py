@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from app.assessments import services
+from app.assessments import respondents, scores, services
 from app.assessments.services import Actor, SubmittedAnswer
 from app.demo.benchmarks import CONSULTANT, PEERS
 from app.extensions import db
@@ -301,7 +301,7 @@ def _build(
         return
     services.change_status(assessment, AssessmentStatus.OPEN, actor)
     rng = random.Random(spec.title)  # the same answers every time
-    asked = services.definitions(assessment)  # a shared question is answered once
+    asked = scores.definitions(assessment)  # a shared question is answered once
     for number, (name, group) in enumerate(spec.people):
         respondent = Respondent(
             assessment=assessment,
@@ -344,7 +344,7 @@ def _answer(
 ) -> None:
     db.session.add(respondent)
     db.session.flush()
-    services.issue_link(respondent, timedelta(days=60), consultant)
+    respondents.issue_link(respondent, timedelta(days=60), consultant)
     answers = _answers(spec, respondent.group, definitions, rng, share)
     if spec.bulk:
         db.session.execute(
@@ -368,7 +368,7 @@ def _answer(
 
 def _assign_actions(spec: DemoAssessment, assessment: Assessment, actor: Actor) -> None:
     """Owners and due dates for some recommendations of the published plan; some done."""
-    plan = services.score(assessment).action_plan
+    plan = scores.score(assessment).action_plan
     today = utcnow().date()
     for action in spec.actions:
         if action.rank >= len(plan) or action.position >= len(plan[action.rank].recommendations):

@@ -33,6 +33,7 @@ from app.models import (
     StageChange,
     StageKind,
 )
+from app.tracker.kept_figures import raise_tracker_revisions
 from app.tracker.services import phone_key
 
 
@@ -298,6 +299,7 @@ def seed_customers(
                 session.execute(insert(model), rows)
         result.customers += size
         result.interactions += len(contacts)
+    raise_tracker_revisions(session.connection(), {organisation_id})
     return result
 
 

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import contains_eager
 
-from app.assessments import services
+from app.assessments import scores
 from app.assessments.audit import AuditReader, AuditRow
 from app.extensions import db
 from app.models import Assessment, AuditEvent, ReportCache, StaffRole, User
@@ -62,7 +62,7 @@ def recent_events(language: str) -> list[RecentEvent]:
         .limit(RECENT_EVENTS)
     ).all()
     reader = AuditReader(
-        services.definitions_of({assessment.id for _event, assessment in events}), language
+        scores.definitions_of({assessment.id for _event, assessment in events}), language
     )
     return [RecentEvent(reader.row(event), assessment) for event, assessment in events]
 

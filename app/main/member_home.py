@@ -16,7 +16,7 @@ from itertools import pairwise
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.assessments import services
+from app.assessments import scores, services
 from app.extensions import db
 from app.models import (
     ActionAssignment,
@@ -106,7 +106,7 @@ def questionnaires_to_answer(user: User, today: date) -> list[ToAnswer]:
             .group_by(Answer.respondent_id)
         ).all()
     )
-    questionnaires = services.definitions_of({r.assessment_id for r in respondents})
+    questionnaires = scores.definitions_of({r.assessment_id for r in respondents})
     return [
         ToAnswer(
             respondent=respondent,
@@ -158,10 +158,10 @@ def published_results(organisation_ids: list[int], language: str) -> list[Publis
         for newer, older in pairwise(own):
             previous[newer.id] = older
     needed = {a.id: a for a in [*shown, *(previous[a.id] for a in shown if a.id in previous)]}
-    results = services.score_many(list(needed.values()))
+    results = scores.score_many(list(needed.values()))
     levels = {
         assessment_id: {band.id: band.name.in_language(language) for band in qs[0].levels}
-        for assessment_id, qs in services.definitions_of(list(needed)).items()
+        for assessment_id, qs in scores.definitions_of(list(needed)).items()
         if qs
     }
     entries = []
@@ -226,7 +226,7 @@ def open_action_items(
         .join(Assessment, Assessment.id == ActionAssignment.assessment_id)
         .where(*conditions)
     )
-    questionnaires = services.definitions_of({assessment.id for _a, assessment in rows})
+    questionnaires = scores.definitions_of({assessment.id for _a, assessment in rows})
     entries = []
     for assignment, assessment in rows:
         dimension, text = _recommendation(questionnaires[assessment.id], assignment, language)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import enum_column
@@ -45,6 +45,9 @@ class Organisation(TimestampMixin, Base):
     # The owner's consent to the anonymous benchmark pool (docs/scoring.md, "Benchmarks");
     # off until an owner turns it on, every change in BenchmarkConsentChange.
     benchmark_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Raised by every write to the customer tracker (app/tracker/metrics.py keeps the
+    # tracker's figures until it changes).
+    tracker_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.assessments import services
+from app.assessments import scores
 from app.benchmarks.pool import pool_fingerprint
 from app.extensions import db
 from app.models import (
@@ -79,7 +79,7 @@ def cache_key(assessment: Assessment, language: str) -> str:
     )
     _feed(digest, "tracker", tracker_figures(assessment))
     _feed(digest, "benchmarks", pool_fingerprint(assessment))
-    previous = services.previous_published(assessment)
+    previous = scores.previous_published(assessment)
     _feed(digest, "previous", previous.id if previous else None)
     if previous is not None:
         _feed_assessment(digest, previous.id)

@@ -9,28 +9,30 @@ language.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
 from flask_babel import to_user_timezone
 from markupsafe import Markup
+from sqlalchemy import func, select
 
-from app.assessments import services
+from app.assessments import scores
 from app.benchmarks.pool import QuestionnaireBenchmark, benchmarks_of
 from app.charts import Figure
+from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.highlights import largest_gaps, strengths
 from app.instrument.results import AssessmentResult
 from app.instrument.scoring import MIN_AGREEMENT_ANSWERS
 from app.labels import STATUS_LABELS, group_label
-from app.models import Assessment, utcnow
+from app.models import Assessment, ConsultantAssignment, Respondent, User, utcnow
 from app.reports.actions import action_assignments
 from app.reports.appendix import AppendixQuestionnaire, appendix_of
 from app.reports.branding import report_branding
 from app.reports.figures import ChartRow, questionnaire_figures
-from app.tracker.metrics import TrackerEvidence, tracker_evidence
+from app.tracker.kept_figures import tracker_evidence
+from app.tracker.metrics import TrackerEvidence
 
 
 @dataclass(frozen=True)
@@ -185,13 +187,19 @@ def report_date(assessment: Assessment) -> date:
 
 
 def build_context(assessment: Assessment, language: str) -> ReportContext:
-    definitions = services.definitions(assessment)
-    result = services.score(assessment)
-    previous = services.previous_published(assessment)
+    previous = scores.previous_published(assessment)
+    compared = [assessment, previous] if previous else [assessment]
+    questionnaires = scores.definitions_of([scored.id for scored in compared])
+    # The report shows the assessment's own answers; the previous one's only if scored now.
+    responses = scores.read_responses(
+        [a.id for a in compared if a is assessment or not scores.is_kept(a)]
+    )
+    results = scores.score_many(compared, questionnaires=questionnaires, responses=responses)
+    definitions, result = questionnaires[assessment.id], results[assessment.id]
     before: dict[tuple[str, str], float | None] = {}
     previous_result = None
     if previous is not None:
-        previous_result = services.score(previous)
+        previous_result = results[previous.id]
         for questionnaire in previous_result.questionnaires:
             for dimension in questionnaire.dimensions:
                 before[(questionnaire.questionnaire_id, dimension.dimension_id)] = dimension.score
@@ -222,8 +230,8 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
                 previous=before.get((definition.id, dimension.id)),
             )
 
-    submitted = [r for r in assessment.respondents if r.submitted_at is not None]
-    answers = [(r, a) for r in submitted for a in r.answers]
+    submitted = responses[assessment.id]
+    answers = [(r, a) for r in submitted for a in r.answers.values()]
     figures = [
         questionnaire_figures(
             definition.id,
@@ -250,7 +258,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
         assessment_id=assessment.id,
         title=assessment.title,
         status=str(STATUS_LABELS[assessment.status]),
-        consultants=tuple(sorted(a.consultant.name for a in assessment.organisation.assignments)),
+        consultants=_consultant_names(assessment),
         report_date=report_date(assessment),
         accent=branding.accent,
         logo_hash=branding.logo_hash,
@@ -330,7 +338,9 @@ def _section(
     language: str,
 ) -> QuestionnaireSection:
     items = sum(len(d.items) for d in definition.dimensions)
-    given = sum(1 for _r, a in answers if a.questionnaire_key == definition.id and _is_answer(a))
+    given = sum(
+        1 for _r, a in answers if a.questionnaire_key == definition.id and scores.is_answered(a)
+    )
     levels = {band.id: band.name.in_language(language) for band in definition.levels}
     return QuestionnaireSection(
         anchor=f"questionnaire-{definition.id}",
@@ -345,11 +355,6 @@ def _section(
         answer_rate=given / (items * submitted) if submitted else None,
         sufficient=sum(1 for d in scored.dimensions if d.sufficient),
     )
-
-
-def _is_answer(answer) -> bool:
-    """A value or "not applicable"; a bare comment is no answer (as in scoring)."""
-    return answer.value is not None or answer.not_applicable
 
 
 def _scale_notes(definitions: list[Questionnaire], language: str) -> tuple[ScaleNote, ...]:
@@ -384,12 +389,29 @@ def _scale_note(definition: Questionnaire, language: str) -> ScaleNote:
     )
 
 
+def _consultant_names(assessment: Assessment) -> tuple[str, ...]:
+    return tuple(
+        db.session.scalars(
+            select(User.name)
+            .join(ConsultantAssignment, ConsultantAssignment.consultant_id == User.id)
+            .where(ConsultantAssignment.organisation_id == assessment.organisation_id)
+            .order_by(User.name)
+        )
+    )
+
+
 def _group_counts(assessment: Assessment) -> tuple[GroupCount, ...]:
-    invited = Counter(r.group for r in assessment.respondents)
-    submitted = Counter(r.group for r in assessment.respondents if r.submitted_at is not None)
+    counts = db.session.execute(
+        select(Respondent.group, func.count(Respondent.id), func.count(Respondent.submitted_at))
+        .where(Respondent.assessment_id == assessment.id)
+        .group_by(Respondent.group)
+    ).all()
+    invited = {group: count for group, count, _submitted in counts}
+    submitted = {group: count for group, _invited, count in counts}
     groups = list(assessment.groups) + sorted(set(invited) - set(assessment.groups))
     return tuple(
-        GroupCount(str(group_label(group)), invited[group], submitted[group]) for group in groups
+        GroupCount(str(group_label(group)), invited.get(group, 0), submitted.get(group, 0))
+        for group in groups
     )
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 from app import CONTENT_SECURITY_POLICY, jobs
 from app.assessments.results import render_results
 from app.assessments.routes import assessment_or_404, current_actor
-from app.assessments.services import score
+from app.assessments.scores import score
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.guards import accepts_upload

@@ -6,7 +6,7 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.assessments import services
+from app.assessments import respondents, scores, services
 from app.assessments.services import Actor, AssessmentError
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -37,11 +37,11 @@ BY_ACCOUNT = "/answer/<int:respondent_id>"
 
 def _respondent(token: str | None, respondent_id: int | None) -> Respondent:
     if token is not None:
-        respondent = services.respondent_for_token(token)
+        respondent = respondents.respondent_for_token(token)
         if respondent is None:
             abort(404)
         return respondent
-    respondent = db.get_or_404(Respondent, respondent_id, options=services.RESPONDING)
+    respondent = db.get_or_404(Respondent, respondent_id, options=respondents.RESPONDING)
     authorize(Action.RESPOND, respondent)
     return respondent
 
@@ -58,7 +58,7 @@ def start(token: str | None = None, respondent_id: int | None = None):
     address = _address(token, respondent_id)
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
-    pages = pages_of(services.definitions(respondent.assessment))
+    pages = pages_of(scores.definitions(respondent.assessment))
     missing = unanswered(pages, services.answer_rows(respondent))
     if missing:  # resume at the first page with an unanswered item
         first_page, _item = missing[0]
@@ -73,7 +73,7 @@ def page(number: int, token: str | None = None, respondent_id: int | None = None
     address = _address(token, respondent_id)
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
-    pages = pages_of(services.definitions(respondent.assessment))
+    pages = pages_of(scores.definitions(respondent.assessment))
     if not 1 <= number <= len(pages):
         abort(404)
     current = pages[number - 1]
@@ -130,7 +130,7 @@ def review(token: str | None = None, respondent_id: int | None = None):
     address = _address(token, respondent_id)
     if not services.can_answer(respondent):
         return redirect(url_for("respond.closed", **address))
-    pages = pages_of(services.definitions(respondent.assessment))
+    pages = pages_of(scores.definitions(respondent.assessment))
     answers = services.answer_rows(respondent)
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -62,7 +62,10 @@ class Period:
 
     @classmethod
     def last_days(cls, days: int, end: datetime | None = None) -> Period:
-        end = end or utcnow()
+        """``days`` days up to ``end``; by default up to the end of the current minute, so
+        that the figures (and the copy ``kept_evidence`` keeps) hold for that minute."""
+        if end is None:
+            end = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=1)
         return cls(end - timedelta(days=days), end)
 
     @property
@@ -207,17 +210,6 @@ def evidence_for(
         sourced_share=_ratio(totals["sourced"], totals["customers"]),
     )
     return _with_steps(evidence)
-
-
-def tracker_evidence(organisation_id: int, until: datetime | None = None) -> TrackerEvidence | None:
-    """The evidence of the year up to ``until`` (default: now) for an assessment's results,
-    or None when the organisation keeps no customers in its tracker."""
-    has_customers = db.session.scalar(
-        select(Customer.id).where(Customer.organisation_id == organisation_id).limit(1)
-    )
-    if has_customers is None:
-        return None
-    return evidence_for(organisation_id, Period.last_days(365, end=until))
 
 
 def _with_steps(evidence: TrackerEvidence) -> TrackerEvidence:

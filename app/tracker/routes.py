@@ -40,7 +40,7 @@ from app.models import (
 )
 from app.policy import Action, authorize, can
 from app.redirects import is_safe_local_path
-from app.tracker import exchange, metrics, queries, services
+from app.tracker import exchange, kept_figures, metrics, queries, services
 from app.tracker.forms import (
     CUSTOM,
     CustomerForm,
@@ -437,7 +437,7 @@ def read_period(args) -> tuple[PeriodForm, metrics.Period]:
 def metrics_page(organisation_id: int):
     tracker = open_tracker(organisation_id)
     form, period = read_period(request.args)
-    evidence = metrics.evidence_for(tracker.organisation.id, period, today())
+    evidence = kept_figures.kept_evidence(tracker.organisation.id, period, today())
     page = render_template(
         "tracker/metrics.html",
         tracker=tracker,

@@ -1,0 +1,285 @@
+"""Reading an assessment's answers and scoring them.
+
+The answers are read as plain rows, one query for any number of respondents and
+assessments: loading them as objects, one respondent at a time, cost the results page
+most of its time with a hundred respondents (issue 14). The results page, the exports,
+the report and the home pages read and score through here.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import literal, null, select, union_all
+
+from app.extensions import db
+from app.instrument.definitions import Questionnaire
+from app.instrument.results import AssessmentResult, Consensus, Response
+from app.instrument.scoring import score_assessment
+from app.instrument.sharing import ItemKey, used_together
+from app.instrument.versions import thaw
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentQuestionnaire,
+    AssessmentStatus,
+    ConsensusValue,
+    QuestionnaireVersion,
+    Respondent,
+    Target,
+)
+
+
+def definitions(assessment: Assessment) -> list[Questionnaire]:
+    """The assessment's questionnaires in order, as they are used together: an item
+    shared with another of them is asked and counted there only (one small query;
+    parsing is cached)."""
+    return definitions_of([assessment.id])[assessment.id]
+
+
+def definitions_of(assessment_ids: Collection[int]) -> dict[int, list[Questionnaire]]:
+    """The questionnaires of several assessments, each in order and as used together,
+    in one query."""
+    found: dict[int, list[tuple[int, str]]] = {id_: [] for id_ in assessment_ids}
+    if not found:
+        return {}
+    versions = db.session.execute(
+        select(
+            AssessmentQuestionnaire.assessment_id,
+            QuestionnaireVersion.id,
+            QuestionnaireVersion.content_hash,
+        )
+        .join(AssessmentQuestionnaire.version)
+        .where(AssessmentQuestionnaire.assessment_id.in_(found))
+        .order_by(AssessmentQuestionnaire.assessment_id, AssessmentQuestionnaire.position)
+    )
+    for assessment_id, version_id, content_hash in versions:
+        found[assessment_id].append((version_id, content_hash))
+    return {
+        assessment_id: list(_used_together(tuple(assessment_versions)))
+        for assessment_id, assessment_versions in found.items()
+    }
+
+
+@lru_cache(maxsize=64)
+def _used_together(versions: tuple[tuple[int, str], ...]) -> tuple[Questionnaire, ...]:
+    return tuple(used_together([_thawed(*version) for version in versions]))
+
+
+@lru_cache(maxsize=64)
+def _thawed(version_id: int, content_hash: str) -> Questionnaire:  # noqa: ARG001
+    """Frozen copies never change, so each is parsed once per process (the hash is part
+    of the key so that another database's row with the same id is never confused)."""
+    return thaw(db.session.get(QuestionnaireVersion, version_id))
+
+
+class StoredAnswer(NamedTuple):
+    questionnaire_key: str
+    item_id: str
+    value: int | None
+    not_applicable: bool
+    comment: str
+
+
+def is_answered(answer: StoredAnswer) -> bool:
+    """A value or "not applicable"; a bare comment is no answer."""
+    return answer.value is not None or answer.not_applicable
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """One respondent with every answer they stored, by (questionnaire, item)."""
+
+    respondent_id: int
+    name: str
+    email: str
+    group: str
+    submitted_at: datetime | None
+    revoked_at: datetime | None  # of their link
+    answers: dict[ItemKey, StoredAnswer] = field(default_factory=dict)
+
+    def for_scoring(self) -> Response:
+        return Response(
+            respondent=str(self.respondent_id),
+            group=self.group,
+            answers={key: a.value for key, a in self.answers.items() if is_answered(a)},
+        )
+
+
+def read_responses(
+    assessment_ids: Collection[int], *, submitted_only: bool = True
+) -> dict[int, list[StoredResponse]]:
+    """Each assessment's respondents (only those who submitted, unless told otherwise)
+    with their answers, in the order they were added: one query."""
+    found: dict[int, list[StoredResponse]] = {id_: [] for id_ in assessment_ids}
+    if not found:
+        return {}
+    query = (
+        select(
+            Respondent.assessment_id,
+            Respondent.id,
+            Respondent.name,
+            Respondent.email,
+            Respondent.group,
+            Respondent.submitted_at,
+            Respondent.revoked_at,
+            Answer.questionnaire_key,
+            Answer.item_id,
+            Answer.value,
+            Answer.not_applicable,
+            Answer.comment,
+        )
+        .outerjoin(Answer, Answer.respondent_id == Respondent.id)
+        .where(Respondent.assessment_id.in_(found))
+        .order_by(Respondent.id)
+    )
+    if submitted_only:
+        query = query.where(Respondent.submitted_at.is_not(None))
+    current: StoredResponse | None = None
+    for row in db.session.execute(query):
+        assessment_id, respondent_id, respondent, answer = row[0], row[1], row[2:7], row[7:]
+        if current is None or current.respondent_id != respondent_id:
+            current = StoredResponse(respondent_id, *respondent)
+            found[assessment_id].append(current)
+        if answer[1] is not None:  # else the outer join's row for a respondent with no answers
+            stored = StoredAnswer(*answer)
+            current.answers[(stored.questionnaire_key, stored.item_id)] = stored
+    return found
+
+
+def score(assessment: Assessment) -> AssessmentResult:
+    """The results from submitted responses, consensus values and targets; respondent
+    groups smaller than the MIN_GROUP_SIZE setting are not scored on their own."""
+    return score_many([assessment])[assessment.id]
+
+
+def submitted(responses: Mapping[int, list[StoredResponse]]) -> dict[int, list[StoredResponse]]:
+    """Of each assessment's responses, those submitted: the ones scored."""
+    return {
+        assessment_id: [r for r in found if r.submitted_at is not None]
+        for assessment_id, found in responses.items()
+    }
+
+
+def score_many(
+    assessments: Sequence[Assessment],
+    *,
+    questionnaires: Mapping[int, list[Questionnaire]] | None = None,
+    responses: Mapping[int, list[StoredResponse]] | None = None,
+) -> dict[int, AssessmentResult]:
+    """The results of several assessments from a fixed number of queries, however many
+    assessments, respondents and answers there are (home pages list several). A caller
+    that has already read the ``questionnaires`` (``definitions_of``) or the submitted
+    ``responses`` (``read_responses``) passes them on; the results of a published
+    assessment are kept (``is_kept``), and its answers need not be read again."""
+    results = {a.id: _kept_results[_kept_key(a)] for a in assessments if is_kept(a)}
+    to_score = [a for a in assessments if a.id not in results]
+    ids = [a.id for a in to_score]
+    if not ids:
+        return results
+    if questionnaires is None:
+        questionnaires = definitions_of(ids)
+    if responses is None:
+        responses = read_responses(ids)
+    consensus, targets = _review_settings(ids)
+    for assessment in to_score:
+        results[assessment.id] = score_assessment(
+            questionnaires[assessment.id],
+            [response.for_scoring() for response in responses[assessment.id]],
+            consensus=consensus[assessment.id],
+            targets=targets[assessment.id],
+            group_order=assessment.groups,
+            target_level=assessment.target_level,
+            min_group_size=current_app.config["MIN_GROUP_SIZE"],
+        )
+        _keep(assessment, results[assessment.id])
+    return results
+
+
+# A published assessment's results cannot change while it stays published or archived
+# (answers, consensus values and targets are closed), and publishing it again gives it a
+# new ``published_at``: each is scored once per process, not on every visit of a home
+# page or of the next assessment's results.
+CLOSED = frozenset({AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED})
+KEPT_RESULTS = 512
+_kept_results: OrderedDict[tuple, AssessmentResult] = OrderedDict()
+
+
+def _kept_key(assessment: Assessment) -> tuple | None:
+    if assessment.status not in CLOSED or assessment.published_at is None:
+        return None
+    return (assessment.id, assessment.published_at, current_app.config["MIN_GROUP_SIZE"])
+
+
+def is_kept(assessment: Assessment) -> bool:
+    """Whether the assessment's results are kept: ``score_many`` reads nothing for it."""
+    key = _kept_key(assessment)
+    if key in _kept_results:
+        _kept_results.move_to_end(key)
+        return True
+    return False
+
+
+def _keep(assessment: Assessment, result: AssessmentResult) -> None:
+    key = _kept_key(assessment)
+    if key is not None:
+        _kept_results[key] = result
+        while len(_kept_results) > KEPT_RESULTS:
+            _kept_results.popitem(last=False)
+
+
+def _review_settings(
+    assessment_ids: list[int],
+) -> tuple[dict[int, dict[ItemKey, Consensus]], dict[int, dict[tuple[str, str], str]]]:
+    """The consultant's consensus values and targets of the assessments, in one query
+    (each table is small: the query count is what matters on the results page)."""
+    rows = union_all(
+        select(
+            literal("consensus").label("kind"),
+            ConsensusValue.assessment_id,
+            ConsensusValue.questionnaire_key,
+            ConsensusValue.item_id.label("key"),
+            ConsensusValue.value,
+            ConsensusValue.note,
+            null().label("level"),
+        ).where(ConsensusValue.assessment_id.in_(assessment_ids)),
+        select(
+            literal("target"),
+            Target.assessment_id,
+            Target.questionnaire_key,
+            Target.dimension_id,
+            null(),
+            null(),
+            Target.level,
+        ).where(Target.assessment_id.in_(assessment_ids)),
+    )
+    consensus: dict[int, dict[ItemKey, Consensus]] = defaultdict(dict)
+    targets: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
+    for kind, assessment_id, questionnaire_key, key, value, note, level in db.session.execute(rows):
+        if kind == "consensus":
+            consensus[assessment_id][(questionnaire_key, key)] = Consensus(value, note)
+        else:
+            targets[assessment_id][(questionnaire_key, key)] = level
+    return consensus, targets
+
+
+def previous_published(assessment: Assessment) -> Assessment | None:
+    """The organisation's latest assessment published before this one, for comparison."""
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.organisation_id == assessment.organisation_id,
+            Assessment.id != assessment.id,
+            Assessment.published_at.is_not(None),
+        )
+        .order_by(Assessment.published_at.desc())
+    )
+    if assessment.published_at is not None:
+        query = query.where(Assessment.published_at < assessment.published_at)
+    return db.session.scalars(query).first()
