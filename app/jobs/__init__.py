@@ -51,6 +51,9 @@ def describe(name: str, args: tuple) -> str:
     return str(label(*args)) if label else name
 
 
+WAITED_STATES = ("queued", "started")  # the states ``wait`` waits through
+
+
 @dataclass(frozen=True)
 class JobProgress:
     """Where one job is: "queued" (with how many jobs wait before it), "scheduled" (waiting

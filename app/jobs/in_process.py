@@ -20,6 +20,7 @@ from uuid import uuid4
 from flask import Flask
 
 from app.jobs import (
+    WAITED_STATES,
     FailedJob,
     JobProgress,
     QueueOverview,
@@ -32,7 +33,6 @@ from app.jobs import (
 from app.models.base import utcnow
 
 FAILED_KEPT = 100  # the oldest failed jobs beyond this many are forgotten
-ACTIVE = ("queued", "started")  # the states ``wait`` waits through
 _order = itertools.count()
 
 
@@ -169,7 +169,7 @@ class InProcessQueue:
     def wait(self, job_id: str, timeout: float) -> JobProgress | None:
         deadline = time.monotonic() + timeout
         with self._changed:
-            while (job := self._jobs.get(job_id)) is not None and job.state in ACTIVE:
+            while (job := self._jobs.get(job_id)) is not None and job.state in WAITED_STATES:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break

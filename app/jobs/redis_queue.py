@@ -18,7 +18,15 @@ from rq import Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from app.jobs import FailedJob, JobProgress, QueueOverview, describe, last_line, retry_intervals
+from app.jobs import (
+    WAITED_STATES,
+    FailedJob,
+    JobProgress,
+    QueueOverview,
+    describe,
+    last_line,
+    retry_intervals,
+)
 
 QUEUE_NAME = "crm-readiness"
 FAILED_KEPT_SECONDS = 7 * 24 * 3600
@@ -77,10 +85,7 @@ class RedisQueue:
     def wait(self, job_id: str, timeout: float) -> JobProgress | None:
         """Polled: RQ announces no job's end, and a few looks a second cost Redis little."""
         deadline = time.monotonic() + timeout
-        while (progress := self.progress(job_id)) is not None and progress.state in (
-            "queued",
-            "started",
-        ):
+        while (progress := self.progress(job_id)) is not None and progress.state in WAITED_STATES:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
