@@ -117,6 +117,10 @@ class Config:
     # REPORT_RENDER_DELAY seconds of each other making one render.
     REPORTS_RENDER_AHEAD = _env_bool("REPORTS_RENDER_AHEAD", True)
     REPORT_RENDER_DELAY = int(os.environ.get("REPORT_RENDER_DELAY", "5"))
+    # A download that finds its report being rendered waits this many seconds for it
+    # (holding its web worker that long at most) and sends the PDF, rather than the "being
+    # prepared" page and a reload. 0: no wait.
+    REPORT_DOWNLOAD_WAIT = float(os.environ.get("REPORT_DOWNLOAD_WAIT", "3"))
 
     ITEMS_PER_PAGE = 25
     # Respondent groups with fewer submitted responses than this are not shown on their own
@@ -230,6 +234,7 @@ class TestConfig(Config):
     JOB_RETRY_INTERVALS = (0, 0, 0)
     REPORTS_RENDER_AHEAD = False
     REPORT_RENDER_DELAY = 0
+    REPORT_DOWNLOAD_WAIT = 0  # the "being prepared" page at once, unless a test waits
     # Fast hashing keeps the suite quick; never use these figures outside tests.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

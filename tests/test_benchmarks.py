@@ -166,7 +166,7 @@ def test_four_others_are_not_enough(client, auth, world, own):
     other_organisations(world, [1, 2, 3, 5])
     auth.login(world.consultant_assigned)
     section = benchmark_section(client.get(f"/assessments/{own.id}/results").text)
-    assert "Fewer than 5 other organisations using this questionnaire version" in section
+    assert "Fewer than 5 other organisations using these questionnaire versions" in section
     assert "Percentile" not in section
 
 

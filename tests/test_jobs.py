@@ -227,3 +227,20 @@ def test_only_the_admin_sees_the_queue(client, auth, world):
     auth.logout()
     auth.login(world.admin)
     assert "Background jobs" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_download_waits_for_the_worker_and_gets_the_pdf_in_one_load(
+    app, client, auth, world, redis_queue, database_url, monkeypatch
+):
+    assessment = published_report(world)
+    # Generous: the worker starts and renders within it; the wait ends with the render.
+    monkeypatch.setitem(app.config, "REPORT_DOWNLOAD_WAIT", 120)
+    auth.login(world.owner)
+    worker = start_worker(database_url)
+    try:
+        response = client.get(f"/assessments/{assessment.id}/report.pdf?lang=en")
+    finally:
+        output = stop_worker(worker)
+    assert response.status_code == 200
+    assert response.data == stored_reports()[0].pdf
+    assert output.count("pages rendered") == 1

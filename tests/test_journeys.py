@@ -1,7 +1,7 @@
 """In a real browser: the consultant's path from logging in to a downloaded PDF for a new
-organisation, in Persian, in at most 15 page loads of their own; a results page one finds
-one's way in, with charts legible on a phone; and every page this work touched free of
-serious accessibility problems in both languages."""
+organisation, in Persian, in at most 14 page loads of their own (the download one of
+them); a results page one finds one's way in, with charts legible on a phone; and every
+page this work touched free of serious accessibility problems in both languages."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from tests.test_e2e import Auditor, answer_all_items_on_page, press
 
 pytestmark = SERVER_WARNINGS
 
-MOST_PAGE_LOADS = 15
+MOST_PAGE_LOADS = 14
 SCREEN = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 SMALLEST_CHART_TEXT = 11  # CSS px
@@ -66,9 +66,14 @@ def answer_everything(browser, link: str) -> None:
     context.close()
 
 
-def test_a_consultant_goes_from_login_to_a_pdf_in_at_most_15_page_loads(
-    browser, live_server, world
+def test_a_consultant_goes_from_login_to_a_pdf_in_at_most_14_page_loads(
+    app, browser, live_server, world, monkeypatch
 ):
+    # As deployed: publishing renders the report ahead, and a download that finds it still
+    # rendering waits for it (generously here, for a busy test machine) and is the PDF.
+    monkeypatch.setitem(app.config, "REPORTS_RENDER_AHEAD", True)
+    monkeypatch.setitem(app.config, "REPORT_RENDER_DELAY", 0)
+    monkeypatch.setitem(app.config, "REPORT_DOWNLOAD_WAIT", 120)
     world.consultant_assigned.locale = "fa"
     db.session.commit()
     context = browser.new_context(accept_downloads=True)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 
+from app import jobs
 from app.assessments import services
 from app.assessments.services import Actor
 from app.extensions import db
@@ -104,6 +106,48 @@ def test_many_readers_asking_queue_one_render(client, auth, world, renders):
     join_jobs(client.application)
     assert renders() == ["fa"]
     assert client.get(pdf_url(assessment, "fa")).status_code == 200
+
+
+def test_a_download_waits_for_the_render_and_gets_the_pdf_in_one_load(
+    client, auth, world, renders, monkeypatch
+):
+    assessment = small_assessment(world, AssessmentStatus.PUBLISHED)
+    # Generous, so a busy test machine still renders in time; the wait ends with the render.
+    monkeypatch.setitem(client.application.config, "REPORT_DOWNLOAD_WAIT", 120)
+    auth.login(world.owner)
+    response = client.get(pdf_url(assessment, "en"))
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF-")
+    assert response.data == db.session.scalar(select(ReportCache.pdf))
+    assert renders() == ["en"]
+
+
+def test_a_download_waits_no_longer_than_its_wait_and_starts_no_second_render(
+    client, auth, world, renders, monkeypatch
+):
+    assessment = small_assessment(world, AssessmentStatus.PUBLISHED)
+    laying_out, go_on = threading.Event(), threading.Event()
+    record_step = jobs.step
+
+    def held_at_layout(step: str) -> None:
+        record_step(step)
+        if step == "layout":
+            laying_out.set()
+            go_on.wait(timeout=120)
+
+    monkeypatch.setattr(jobs, "step", held_at_layout)
+    monkeypatch.setitem(client.application.config, "REPORT_DOWNLOAD_WAIT", 0.2)
+    auth.login(world.owner)
+    first = client.get(pdf_url(assessment, "en"))
+    assert laying_out.wait(timeout=60)
+    second = client.get(pdf_url(assessment, "en"))  # a reload while it is still laid out
+    assert (first.status_code, second.status_code) == (202, 202)
+    page = second.get_data(as_text=True)
+    assert page.index("Laying out the pages") > page.index('aria-current="step"')
+    go_on.set()
+    join_jobs(client.application)
+    assert client.get(pdf_url(assessment, "en")).status_code == 200
+    assert renders() == ["en"]
 
 
 def test_the_page_names_each_step_done_and_the_current_one():

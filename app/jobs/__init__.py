@@ -51,6 +51,9 @@ def describe(name: str, args: tuple) -> str:
     return str(label(*args)) if label else name
 
 
+WAITED_STATES = ("queued", "started")  # the states ``wait`` waits through
+
+
 @dataclass(frozen=True)
 class JobProgress:
     """Where one job is: "queued" (with how many jobs wait before it), "scheduled" (waiting
@@ -90,6 +93,8 @@ class JobQueue(Protocol):
 
     def progress(self, job_id: str) -> JobProgress | None: ...
 
+    def wait(self, job_id: str, timeout: float) -> JobProgress | None: ...
+
     def set_step(self, step: str) -> None: ...
 
     def current_step(self) -> str: ...
@@ -127,6 +132,13 @@ def enqueue(
 def progress(job_id: str) -> JobProgress | None:
     """None once the job is done (or was never queued)."""
     return queue().progress(job_id)
+
+
+def wait(job_id: str, timeout: float) -> JobProgress | None:
+    """Wait up to ``timeout`` seconds while the job waits its turn or runs; its progress
+    then (None once it is done). A job failed, or pausing before another try, is not
+    waited for."""
+    return queue().wait(job_id, timeout)
 
 
 def step(name: str) -> None:

@@ -20,6 +20,7 @@ from uuid import uuid4
 from flask import Flask
 
 from app.jobs import (
+    WAITED_STATES,
     FailedJob,
     JobProgress,
     QueueOverview,
@@ -164,6 +165,16 @@ class InProcessQueue:
             if job.state == "queued":
                 ahead = self._waiting().index(job)
             return JobProgress(job.state, job.step, ahead)
+
+    def wait(self, job_id: str, timeout: float) -> JobProgress | None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while (job := self._jobs.get(job_id)) is not None and job.state in WAITED_STATES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
+        return self.progress(job_id)
 
     def set_step(self, step: str) -> None:
         job = getattr(self._running, "job", None)

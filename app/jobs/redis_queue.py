@@ -8,6 +8,7 @@ is free again for the next time. Failed ones stay a week for the admin's panel.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -17,10 +18,19 @@ from rq import Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
-from app.jobs import FailedJob, JobProgress, QueueOverview, describe, last_line, retry_intervals
+from app.jobs import (
+    WAITED_STATES,
+    FailedJob,
+    JobProgress,
+    QueueOverview,
+    describe,
+    last_line,
+    retry_intervals,
+)
 
 QUEUE_NAME = "crm-readiness"
 FAILED_KEPT_SECONDS = 7 * 24 * 3600
+WAIT_POLL_SECONDS = 0.1
 _STATES = {
     JobStatus.QUEUED: "queued",
     JobStatus.DEFERRED: "queued",
@@ -71,6 +81,16 @@ class RedisQueue:
             return None
         ahead = (job.get_position() or 0) if state == "queued" else 0
         return JobProgress(state, job.meta.get("step", ""), ahead)
+
+    def wait(self, job_id: str, timeout: float) -> JobProgress | None:
+        """Polled: RQ announces no job's end, and a few looks a second cost Redis little."""
+        deadline = time.monotonic() + timeout
+        while (progress := self.progress(job_id)) is not None and progress.state in WAITED_STATES:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(WAIT_POLL_SECONDS, left))
+        return progress
 
     def set_step(self, step: str) -> None:
         job = get_current_job()

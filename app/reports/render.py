@@ -9,9 +9,12 @@ nothing in a report can read a local file or reach the network.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import mimetypes
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -114,10 +117,45 @@ def render_pdf(
 ) -> RenderedPdf:
     """The report as a PDF; call inside ``force_locale(context.language)``. ``on_step`` hears
     of each stage ("layout", "writing"), for whoever waits for the PDF."""
-    on_step("layout")
-    document = lay_out(context, logo)
-    on_step("writing")
-    return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+    with collector_paused():
+        on_step("layout")
+        document = lay_out(context, logo)
+        on_step("writing")
+        return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+
+
+class _CollectorPause:
+    """Python's cyclic garbage collector off while a render runs. WeasyPrint makes millions
+    of short-lived objects, each batch of which triggers a collection that walks the whole
+    heap (the app's as well as the render's): that was 27 to 34 % of a render's time. The
+    render's cycles are collected after it, by the next collection; the cost is the
+    render's memory held a little longer (about 55 MB more at the peak for 40 pages).
+
+    Counted, because the collector is one per process and renders may overlap on the job
+    threads: the last render to end turns it back on, and only if it was on before."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._renders = 0
+        self._was_enabled = True
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._renders == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._renders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._renders -= 1
+                if self._renders == 0 and self._was_enabled:
+                    gc.enable()
+
+
+collector_paused = _CollectorPause()
 
 
 def lay_out(context: ReportContext, logo: Logo | None) -> Document:

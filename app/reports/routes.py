@@ -96,19 +96,28 @@ def preview(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/report.pdf")
 def download(assessment_id: int):
-    """The PDF when it is ready; else its render is queued (once, however many ask) and a
-    page that reloads itself shows how far it is, until the reload gets the PDF."""
+    """The PDF when it is ready; else its render is queued (once, however many ask) and
+    waited for a moment (``REPORT_DOWNLOAD_WAIT``), and if it is not done by then a page
+    that reloads itself shows how far it is, until the reload gets the PDF."""
     assessment = assessment_or_404(assessment_id, Action.VIEW_REPORT)
     language = _language()
     key = cache_key(assessment, language)
     cached = cached_pdf(key)
     if cached is not None:
-        response = Response(cached.data, mimetype="application/pdf")
-        filename = f"crm-readiness-report-{assessment.id}-{language}.pdf"
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return _pdf_response(cached.data, assessment.id, language)
     job_id = queue_report(assessment.id, language, key)
-    progress = jobs.progress(job_id) or jobs.JobProgress("queued")
+    # End the read transaction before waiting: the render writes the PDF meanwhile, and
+    # SQLite reads one snapshot per transaction (and, journalling by rollback, keeps a
+    # writer waiting while one is open).
+    db.session.commit()
+    progress = jobs.wait(job_id, current_app.config["REPORT_DOWNLOAD_WAIT"])
+    if progress is None:  # rendered by now
+        cached = cached_pdf(key)
+        if cached is not None:
+            return _pdf_response(cached.data, assessment.id, language)
+        # Else its inputs changed during the render, which kept nothing: the reload
+        # queues the render of the new ones.
+    progress = progress or jobs.JobProgress("queued")
     if progress.state == "failed" and request.args.get("retry"):
         jobs.retry(job_id)
         return redirect(url_for("reports.download", assessment_id=assessment.id, lang=language))
@@ -122,6 +131,13 @@ def download(assessment_id: int):
         refresh_seconds=PREPARING_REFRESH_SECONDS,
     )
     return page, 202, {"Retry-After": str(PREPARING_REFRESH_SECONDS)}
+
+
+def _pdf_response(data: bytes, assessment_id: int, language: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    filename = f"crm-readiness-report-{assessment_id}-{language}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @bp.route("/assessments/<int:assessment_id>/report/logo")
