@@ -142,7 +142,10 @@ def read_responses(
     if submitted_only:
         query = query.where(Respondent.submitted_at.is_not(None))
     current: StoredResponse | None = None
-    for row in db.session.execute(query):
+    # Plain rows from the connection (flushed first, as the session would): the ORM's row
+    # processing takes half again as long over ten thousand answers, and nothing needs it.
+    db.session.flush()
+    for row in db.session.connection().execute(query):
         assessment_id, respondent_id, respondent, answer = row[0], row[1], row[2:7], row[7:]
         if current is None or current.respondent_id != respondent_id:
             current = StoredResponse(respondent_id, *respondent)
