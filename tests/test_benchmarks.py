@@ -320,11 +320,15 @@ def test_the_portfolio_reads_the_same_number_of_queries_for_many_clients(client,
 def test_the_benchmark_reads_the_same_number_of_queries_for_a_larger_pool(client, auth, world, own):
     auth.login(world.consultant_assigned)
     other_organisations(world, [1, 2, 3, 4, 5])
-    client.get(f"/assessments/{own.id}/results")  # warm the parsed definitions
+    # Warmed twice: the parsed definitions, and the pool's published results, kept once
+    # scored, so that both counts are of a visit like every later one.
+    for _ in range(2):
+        client.get(f"/assessments/{own.id}/results")
     with counted_statements() as few:
         client.get(f"/assessments/{own.id}/results")
     other_organisations(world, [1, 2, 3, 4, 5, 1, 2, 3, 4, 5], sector="Banking")
-    client.get(f"/assessments/{own.id}/results")  # the new peers are scored once, then kept
+    for _ in range(2):  # the new peers are scored once, then kept
+        client.get(f"/assessments/{own.id}/results")
     with counted_statements() as many:
         section = benchmark_section(client.get(f"/assessments/{own.id}/results").text)
     assert "Compared with 5 other organisations" in section
