@@ -31,6 +31,7 @@ from app import PROJECT_ROOT
 from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
 from app.reports.branding import Logo
 from app.reports.context import ReportContext
+from app.reports.parts import render_in_parts
 
 # Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
 # the fingerprinted files changes the PDF (WeasyPrint's version, say), so old PDFs are
@@ -57,6 +58,7 @@ RENDERER_FILES = (
     "app/reports/appendix.py",
     "app/reports/context.py",
     "app/reports/figures.py",
+    "app/reports/parts.py",
     "app/reports/render.py",
     "app/translations/fa/LC_MESSAGES/messages.po",
     "app/translations/en/LC_MESSAGES/messages.po",
@@ -116,10 +118,24 @@ def render_pdf(
     context: ReportContext, logo: Logo | None, on_step: Callable[[str], None] = lambda _step: None
 ) -> RenderedPdf:
     """The report as a PDF; call inside ``force_locale(context.language)``. ``on_step`` hears
-    of each stage ("layout", "writing"), for whoever waits for the PDF."""
+    of each stage ("layout", "writing"), for whoever waits for the PDF.
+
+    The body and the appendix are laid out at once in two processes (``render_in_parts``);
+    where that cannot be done, the whole in this one."""
     with collector_paused():
         on_step("layout")
-        document = lay_out(context, logo)
+        source = _PdfSource(context, logo)
+        joined = render_in_parts(
+            source.html(part="body"),
+            source.html(part="appendix"),
+            f"{ASSET_ORIGIN}/",
+            source.fetcher,
+            on_paginated=lambda: on_step("writing"),
+        )
+        if joined is not None:
+            data, pages = joined
+            return RenderedPdf(data=data, pages=pages)
+        document = source.lay_out()
         on_step("writing")
         return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
 
@@ -159,16 +175,33 @@ collector_paused = _CollectorPause()
 
 
 def lay_out(context: ReportContext, logo: Logo | None) -> Document:
-    """The report laid out in pages, before it is written as a PDF."""
-    logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
-    html = render_report_html(
-        context,
-        stylesheet_url=f"{ASSET_ORIGIN}/static/css/report.css",
-        logo_url=f"{ASSET_ORIGIN}{logo_path}" if logo else None,
-        preview=False,
-    )
-    fetcher = ReportFetcher(Path(current_app.static_folder), {logo_path: logo} if logo else {})
-    return HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+    """The whole report laid out in pages in this process, before it is written as a PDF."""
+    return _PdfSource(context, logo).lay_out()
+
+
+class _PdfSource:
+    """The report's HTML for the PDF, whole or in part, and the fetcher of its assets."""
+
+    def __init__(self, context: ReportContext, logo: Logo | None):
+        self._context = context
+        self._logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
+        self._has_logo = logo is not None
+        logos = {self._logo_path: logo} if logo else {}
+        self.fetcher = ReportFetcher(Path(current_app.static_folder), logos)
+
+    def html(self, part: str | None = None) -> str:
+        return render_report_html(
+            self._context,
+            stylesheet_url=f"{ASSET_ORIGIN}/static/css/report.css",
+            logo_url=f"{ASSET_ORIGIN}{self._logo_path}" if self._has_logo else None,
+            preview=False,
+            part=part,
+        )
+
+    def lay_out(self) -> Document:
+        return HTML(
+            string=self.html(), base_url=f"{ASSET_ORIGIN}/", url_fetcher=self.fetcher
+        ).render()
 
 
 def render_report_html(
