@@ -22,7 +22,7 @@ What makes the parts independent:
 WeasyPrint has no public way to wait there: ``_numbered_after_pagination`` wraps its
 ``layout_document`` (pinned version, requirements.txt) inside the forked process only.
 Whatever goes wrong (not Linux, where forking is safe; a process killed; a join that fails),
-``render_in_parts`` returns None and the caller renders the whole report in one process.
+``render_in_parts`` has the whole report laid out in the calling process instead.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ BODY_PLACEHOLDER_PAGES = 1
 # A part that has not paginated or drawn its pages by then is given up on.
 PART_TIMEOUT = 300  # seconds
 
-# One split render at a time in a process: forking while another thread is inside Pango
-# could hand the child a lock that is never released. Renders are bound to the CPU, so
-# two in one process would not finish sooner side by side.
+# One render at a time in a process, split or whole: forking while another thread is
+# inside Pango could hand the child a lock that is never released. Renders are bound to
+# the CPU, so two in one process would not finish sooner side by side.
 _one_at_a_time = threading.Lock()
 
 
@@ -60,42 +60,53 @@ def render_in_parts(
     appendix_html: str,
     base_url: str,
     fetcher: URLFetcher,
+    whole: Callable[[], tuple[bytes, int]],
     on_paginated: Callable[[], None] = lambda: None,
-) -> tuple[bytes, int] | None:
+) -> tuple[bytes, int]:
     """The report's PDF and its page count, from its two parts' HTML laid out at once in
-    two forked processes and joined; None where that cannot be done here."""
-    if sys.platform != "linux":  # fork is the safe default only there
-        return None
-    context = multiprocessing.get_context("fork")
+    two forked processes and joined; from ``whole()`` where that cannot be done here."""
     with _one_at_a_time:
-        parts = []
-        try:
-            for html in (body_html, appendix_html):
-                ours, theirs = context.Pipe()
-                process = context.Process(
-                    target=_render_part, args=(html, base_url, fetcher, theirs), daemon=True
-                )
-                process.start()
-                theirs.close()
-                parts.append((process, ours))
-            (_, body), (_, appendix) = parts
-            body_pages, appendix_pages = _receive(body), _receive(appendix)
-            body_printed = body_pages - BODY_PLACEHOLDER_PAGES
-            total = body_printed + appendix_pages - APPENDIX_LEAD_PAGES
-            body.send((0, total))
-            appendix.send((body_printed - APPENDIX_LEAD_PAGES, total))
-            on_paginated()
-            body_pdf, appendix_pdf = _receive_bytes(body), _receive_bytes(appendix)
-            data = join(body_pdf, appendix_pdf)
-        except (EOFError, OSError, TimeoutError, pikepdf.PdfError) as error:
-            logger.warning("The report could not be rendered in two parts: %s", error)
-            return None
-        finally:
-            for process, connection in parts:
-                connection.close()
-                process.join(timeout=5)
-                if process.is_alive():
-                    process.kill()
+        joined = None
+        if sys.platform == "linux":  # fork is the safe default only there
+            joined = _render_and_join(body_html, appendix_html, base_url, fetcher, on_paginated)
+        return joined if joined is not None else whole()
+
+
+def _render_and_join(
+    body_html: str,
+    appendix_html: str,
+    base_url: str,
+    fetcher: URLFetcher,
+    on_paginated: Callable[[], None],
+) -> tuple[bytes, int] | None:
+    context = multiprocessing.get_context("fork")
+    parts = []
+    try:
+        for html in (body_html, appendix_html):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_render_part, args=(html, base_url, fetcher, theirs), daemon=True
+            )
+            process.start()
+            theirs.close()
+            parts.append((process, ours))
+        (_, body), (_, appendix) = parts
+        body_pages, appendix_pages = _receive(body), _receive(appendix)
+        body_printed = body_pages - BODY_PLACEHOLDER_PAGES
+        total = body_printed + appendix_pages - APPENDIX_LEAD_PAGES
+        body.send((0, total))
+        appendix.send((body_printed - APPENDIX_LEAD_PAGES, total))
+        on_paginated()
+        data = join(_receive_bytes(body), _receive_bytes(appendix))
+    except (EOFError, OSError, TimeoutError, pikepdf.PdfError) as error:
+        logger.warning("The report could not be rendered in two parts: %s", error)
+        return None
+    finally:
+        for process, connection in parts:
+            connection.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
     return data, total
 
 

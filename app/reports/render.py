@@ -125,19 +125,21 @@ def render_pdf(
     with collector_paused():
         on_step("layout")
         source = _PdfSource(context, logo)
-        joined = render_in_parts(
+
+        def whole() -> tuple[bytes, int]:
+            document = source.lay_out()
+            on_step("writing")
+            return document.write_pdf(), len(document.pages)
+
+        data, pages = render_in_parts(
             source.html(part="body"),
             source.html(part="appendix"),
             f"{ASSET_ORIGIN}/",
             source.fetcher,
+            whole=whole,
             on_paginated=lambda: on_step("writing"),
         )
-        if joined is not None:
-            data, pages = joined
-            return RenderedPdf(data=data, pages=pages)
-        document = source.lay_out()
-        on_step("writing")
-        return RenderedPdf(data=document.write_pdf(), pages=len(document.pages))
+        return RenderedPdf(data=data, pages=pages)
 
 
 class _CollectorPause:
