@@ -30,6 +30,7 @@ from __future__ import annotations
 import io
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -49,10 +50,10 @@ BODY_PLACEHOLDER_PAGES = 1
 # A part that has not paginated or drawn its pages by then is given up on.
 PART_TIMEOUT = 300  # seconds
 
-# One render at a time in a process, split or whole: forking while another thread is
-# inside Pango could hand the child a lock that is never released. Renders are bound to
-# the CPU, so two in one process would not finish sooner side by side.
-_one_at_a_time = threading.Lock()
+# One render at a time in a process, split or whole (``lay_out`` holds it too): forking
+# while another thread is inside Pango could hand the child a lock that is never released.
+# Renders are bound to the CPU, so two in one process would not finish sooner side by side.
+one_render_at_a_time = threading.RLock()
 
 
 def render_in_parts(
@@ -65,7 +66,7 @@ def render_in_parts(
 ) -> tuple[bytes, int]:
     """The report's PDF and its page count, from its two parts' HTML laid out at once in
     two forked processes and joined; from ``whole()`` where that cannot be done here."""
-    with _one_at_a_time:
+    with one_render_at_a_time:
         joined = None
         if sys.platform == "linux":  # fork is the safe default only there
             joined = _render_and_join(body_html, appendix_html, base_url, fetcher, on_paginated)
@@ -123,17 +124,26 @@ def _receive_bytes(connection: Connection) -> bytes:
 
 
 def _render_part(html: str, base_url: str, fetcher: URLFetcher, connection: Connection) -> None:
-    """In the forked process: paginate, trade page counts with the parent, draw."""
+    """In the forked process: paginate, trade page counts with the parent, draw, and end
+    at once. It copies a process whose other threads may have held a lock at the moment of
+    the fork (a log file's, standard error's), which nobody will ever release here; so it
+    logs nothing and leaves without flushing anything or running exit handlers. Should it
+    fail, the parent finds the pipe closed, and renders the whole report, error and all."""
+    logging.disable(logging.CRITICAL)
 
     def number_pages(page_count: int) -> tuple[int, int]:
         connection.send(page_count)
         return _receive(connection)
 
-    weasyprint.document.layout_document = _numbered_after_pagination(
-        weasyprint.document.layout_document, number_pages
-    )
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-    connection.send_bytes(document.write_pdf())
+    try:
+        weasyprint.document.layout_document = _numbered_after_pagination(
+            weasyprint.document.layout_document, number_pages
+        )
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        connection.send_bytes(document.write_pdf())
+    except BaseException:  # noqa: BLE001 - whatever it is, the parent renders again
+        os._exit(1)
+    os._exit(0)
 
 
 def _numbered_after_pagination(layout_document, number_pages: Callable[[int], tuple[int, int]]):

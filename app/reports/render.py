@@ -31,7 +31,7 @@ from app import PROJECT_ROOT
 from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
 from app.reports.branding import Logo
 from app.reports.context import ReportContext
-from app.reports.parts import render_in_parts
+from app.reports.parts import one_render_at_a_time, render_in_parts
 
 # Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
 # the fingerprinted files changes the PDF (WeasyPrint's version, say), so old PDFs are
@@ -201,9 +201,10 @@ class _PdfSource:
         )
 
     def lay_out(self) -> Document:
-        return HTML(
-            string=self.html(), base_url=f"{ASSET_ORIGIN}/", url_fetcher=self.fetcher
-        ).render()
+        with one_render_at_a_time:
+            return HTML(
+                string=self.html(), base_url=f"{ASSET_ORIGIN}/", url_fetcher=self.fetcher
+            ).render()
 
 
 def render_report_html(
