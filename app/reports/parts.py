@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 APPENDIX_LEAD_PAGES = 2
 BODY_PLACEHOLDER_PAGES = 1
 # A part that has not paginated or drawn its pages by then is given up on.
-PART_TIMEOUT = 300  # seconds
+PART_TIMEOUT = 120  # seconds
 
 # One render at a time in a process, split or whole (``lay_out`` holds it too): forking
 # while another thread is inside Pango could hand the child a lock that is never released.
