@@ -24,7 +24,7 @@ from app.instrument.highlights import largest_gaps, strengths
 from app.models import Assessment, Membership, User
 from app.policy import Action, can
 from app.reports.actions import action_assignments
-from app.reports.forms import ActionDoneForm, ActionOwnerForm, action_owner_forms
+from app.reports.forms import ActionOwnerForm, action_owner_fields
 from app.tracker.forms import today
 from app.tracker.kept_figures import tracker_evidence
 
@@ -82,11 +82,13 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         else None,
         status_form=StatusForm(),
         observations_form=ObservationsForm(observations=assessment.observations),
-        consensus_form=ConsensusForm(),
         tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
         action_owners=action_owners,
-        action_owner_forms=action_owner_forms(result.action_plan, action_owners, failed_owner_form),
-        action_done_form=ActionDoneForm(),
+        action_owner_fields=action_owner_fields(
+            result.action_plan, action_owners, failed_owner_form
+        ),
+        # Its labels and the date's hint, for every recommendation's plain fields.
+        owner_form_labels=ActionOwnerForm(formdata=None),
         members=_member_names(assessment) if manage else [],
         benchmarks=benchmarks_of(assessment, result, definitions, current_language()),
     )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import Boolean, DateTime, literal, null, select, type_coerce, union_all
 
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
@@ -34,6 +34,7 @@ from app.models import (
     Respondent,
     Target,
 )
+from app.models.base import as_aware
 
 
 def definitions(assessment: Assessment) -> list[Questionnaire]:
@@ -120,39 +121,61 @@ def read_responses(
     found: dict[int, list[StoredResponse]] = {id_: [] for id_ in assessment_ids}
     if not found:
         return {}
-    query = (
+    chosen = [Respondent.assessment_id.in_(found)]
+    if submitted_only:
+        chosen.append(Respondent.submitted_at.is_not(None))
+    # The respondents' rows, then their answers' rows, the two sharing columns: joined
+    # instead, each answer's row repeated its respondent's name, address and two dates,
+    # and reading them took twice as long. An answer's "not applicable" is never null, so
+    # a null there marks a respondent's row. The dates are read as plain timestamps and
+    # made aware for the respondents' rows alone: UTCDateTime would look at the empty
+    # dates of every answer's row too, a third of the reading's time.
+    rows = union_all(
         select(
-            Respondent.assessment_id,
             Respondent.id,
             Respondent.name,
             Respondent.email,
+            Respondent.assessment_id,
+            type_coerce(null(), Boolean),
             Respondent.group,
-            Respondent.submitted_at,
-            Respondent.revoked_at,
+            type_coerce(Respondent.submitted_at, DateTime(timezone=True)),
+            type_coerce(Respondent.revoked_at, DateTime(timezone=True)),
+        ).where(*chosen),
+        select(
+            Answer.respondent_id,
             Answer.questionnaire_key,
             Answer.item_id,
             Answer.value,
             Answer.not_applicable,
             Answer.comment,
-        )
-        .outerjoin(Answer, Answer.respondent_id == Respondent.id)
-        .where(Respondent.assessment_id.in_(found))
-        .order_by(Respondent.id)
+            null(),
+            null(),
+        ).where(Answer.respondent_id.in_(select(Respondent.id).where(*chosen))),
     )
-    if submitted_only:
-        query = query.where(Respondent.submitted_at.is_not(None))
-    current: StoredResponse | None = None
     # Plain rows from the connection (flushed first, as the session would): the ORM's row
     # processing takes half again as long over ten thousand answers, and nothing needs it.
+    # All at once: row by row, the driver is asked for each row on its own.
     db.session.flush()
-    for row in db.session.connection().execute(query):
-        assessment_id, respondent_id, respondent, answer = row[0], row[1], row[2:7], row[7:]
-        if current is None or current.respondent_id != respondent_id:
-            current = StoredResponse(respondent_id, *respondent)
-            found[assessment_id].append(current)
-        if answer[1] is not None:  # else the outer join's row for a respondent with no answers
-            stored = StoredAnswer(*answer)
-            current.answers[(stored.questionnaire_key, stored.item_id)] = stored
+    respondents, answers = [], defaultdict(dict)
+    for row in db.session.connection().execute(rows).fetchall():
+        if row[4] is None:
+            respondents.append(row)
+        else:
+            answers[row[0]][row[1], row[2]] = StoredAnswer._make(row[1:6])
+    for respondent_id, name, email, assessment_id, _, group, submitted_at, revoked_at in sorted(
+        respondents
+    ):
+        found[assessment_id].append(
+            StoredResponse(
+                respondent_id,
+                name,
+                email,
+                group,
+                as_aware(submitted_at),
+                as_aware(revoked_at),
+                answers[respondent_id],
+            )
+        )
     return found
 
 
