@@ -360,13 +360,16 @@ def counted_afresh(request: Callable[[], object]) -> Callable[[], object]:
     return forget_and_request
 
 
-def first_view(request: Callable[[], object]) -> Callable[[], object]:
-    """``request`` with the results kept for published assessments forgotten first
-    (app/assessments/scores.py): the first view in a new web process, which scores the
-    previous, published assessment too."""
+def forgetting(request: Callable[[], object], assessment_id: int | None = None):
+    """``request`` with the results kept from one view to the next (app/assessments/
+    scores.py) forgotten first: those of ``assessment_id``, as after a change to it, or
+    all of them, as in a new web process (the previous, published assessment is then
+    scored too)."""
 
     def forget_and_request():
-        scores._kept_results.clear()
+        for key in list(scores._kept_results):
+            if assessment_id is None or key[0] == assessment_id:
+                del scores._kept_results[key]
         request()
 
     return forget_and_request
@@ -437,7 +440,8 @@ def measure_all(app, found: dict, repeat: int) -> list[tuple[str, float, float, 
     run("baseline: /healthz (SELECT 1)", page(admin, "/healthz"))
     results = page(admin, f"{base}/results")
     run(f"results page ({found['respondents']} respondents)", results, 100, 10)
-    run("results page, first view in a process", first_view(results), 100, 10)
+    run("results page, after a change to it", forgetting(results, assessment), 100, 10)
+    run("results page, first in a new process", forgetting(results), 100, 10)
     with_tracker = page(admin, f"/assessments/{found['tracker_assessment']}/results")
     run("results page, organisation with tracker", with_tracker, 100)
     run("JSON export", page(admin, f"{base}/export/assessment.json"), 150)

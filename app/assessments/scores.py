@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Boolean, DateTime, literal, null, select, type_coerce, union_all
+from sqlalchemy import Boolean, DateTime, inspect, literal, null, select, type_coerce, union_all
 
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
@@ -231,16 +231,25 @@ def score_many(
 # A published assessment's results cannot change while it stays published or archived
 # (answers, consensus values and targets are closed), and publishing it again gives it a
 # new ``published_at``: each is scored once per process, not on every visit of a home
-# page or of the next assessment's results.
+# page or of the next assessment's results. Another assessment's results are kept by its
+# latest audit event (``Assessment.latest_change``), when it was read with the assessment
+# (the results page reads it): every write that can change them records a new one in the
+# same transaction, and it is read before the answers, so kept results are never older
+# than the last write this process could see. Its questionnaires and groups are fixed
+# when it is created; the moment it was created tells it from another database's
+# assessment of the same id (the tests make a new database for each test).
 CLOSED = frozenset({AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED})
 KEPT_RESULTS = 512
 _kept_results: OrderedDict[tuple, AssessmentResult] = OrderedDict()
 
 
 def _kept_key(assessment: Assessment) -> tuple | None:
-    if assessment.status not in CLOSED or assessment.published_at is None:
+    min_group_size = current_app.config["MIN_GROUP_SIZE"]
+    if assessment.status in CLOSED and assessment.published_at is not None:
+        return (assessment.id, assessment.published_at, min_group_size)
+    if "latest_change" in inspect(assessment).unloaded:  # not read: nothing to go by
         return None
-    return (assessment.id, assessment.published_at, current_app.config["MIN_GROUP_SIZE"])
+    return (assessment.id, assessment.created_at, assessment.latest_change, min_group_size)
 
 
 def is_kept(assessment: Assessment) -> bool:
