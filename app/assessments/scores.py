@@ -203,7 +203,8 @@ def score_many(
     assessments, respondents and answers there are (home pages list several). A caller
     that has already read the ``questionnaires`` (``definitions_of``) or the submitted
     ``responses`` (``read_responses``) passes them on; the results of a published
-    assessment are kept (``is_kept``), and its answers need not be read again."""
+    assessment, or of one read with its latest change, are kept (``is_kept``), and its
+    answers need not be read again."""
     results = {a.id: _kept_results[_kept_key(a)] for a in assessments if is_kept(a)}
     to_score = [a for a in assessments if a.id not in results]
     ids = [a.id for a in to_score]
@@ -264,6 +265,10 @@ def is_kept(assessment: Assessment) -> bool:
 def _keep(assessment: Assessment, result: AssessmentResult) -> None:
     key = _kept_key(assessment)
     if key is not None:
+        # Results kept before the assessment's latest change are never asked for again:
+        # not left to fill the room of others (a review makes dozens of changes).
+        for older in [kept for kept in _kept_results if kept[0] == assessment.id]:
+            del _kept_results[older]
         _kept_results[key] = result
         while len(_kept_results) > KEPT_RESULTS:
             _kept_results.popitem(last=False)
