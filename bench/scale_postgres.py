@@ -14,7 +14,30 @@ after); one consultant works for every organisation; the first organisation also
 
 Every page is then requested through Flask's test client, first with the garbage
 collector as Python starts it, then after ``gc.freeze()`` with the threshold the web
-process uses (app/gc_tuning.py), so the two can be compared.
+process uses (app/gc_tuning.py), so the two can be compared. The results page is kept
+from one view to the next (app/assessments/scores.py): it is also timed as the next view
+after a change to the assessment (its kept results forgotten: the answers read and
+scored again) and as the first in a new web process (every kept result forgotten: the
+previous, published assessment is scored too). The load writes no audit events, so each
+assessment's latest one is found at once; with many, the (assessment_id, id) index
+finds it in one step.
+
+Measured on 28 November 2026 (issue 14, part 6), the results page of the assessment in
+review was 190-350 ms before (9 queries), the machine shared and loaded (load average 1.5
+to 4). A profile of it: 46 % the template (a WTForms form per recommendation of the
+action plan, built and drawn, and about 1,000 gettext calls), 32 % reading ~10,900
+answer rows (joined to their respondents, each row repeating the respondent's name,
+address and two dates, fetched row by row), 13 % scoring. Now, in the same runs: the
+template draws plain fields with their labels worked out once (~28 ms CPU, half of it
+the consensus and owner forms of a manager's view); the answers come in one UNION query,
+respondents' rows apart from answers' rows, fetched at once (fastest of 40: 59 to 26 ms);
+a view with nothing changed neither reads nor scores them: 47-75 ms, 8 queries. The next
+view after a change reads and scores again: 104-158 ms CPU on the loaded machine, which
+suggests 100-115 ms wall on a quiet one, over the goal by up to a tenth (reading ~22 ms,
+scoring ~15 ms, the template ~28 ms, the rest the request and the page's other parts);
+the first in a new process, which also scores the previous assessment, 170-240 ms. The
+JSON export was 170-300 ms, and built an answers table it did not hold: 108-170 ms now
+(5 queries).
 
     .venv/bin/python bench/scale_postgres.py \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/scale_bench \
