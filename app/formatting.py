@@ -64,21 +64,31 @@ def digits(value: object, language: str) -> str:
 
 
 def round_half_up(value: float, decimals: int) -> Decimal:
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return Decimal(repr(float(value))).quantize(_quantum(decimals), ROUND_HALF_UP)
+
+
+@cache
+def _quantum(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
+@cache
+def _number_table(language: str) -> dict[int, str]:
+    """Python's separators and digits (1,234.5) to the language's, in one pass: a page
+    writes hundreds of figures."""
+    symbols = number_symbols(language)
+    return {ord(","): symbols.group, ord("."): symbols.decimal} | {
+        latin: chr(native) for latin, native in (symbols.digits or {}).items()
+    }
 
 
 def format_decimal(value: float | None, language: str, decimals: int = 1) -> str:
     """A number with ``decimals`` decimals, grouped in thousands; "—" for no value."""
     if value is None:
         return "—"
-    symbols = number_symbols(language)
     rounded = round_half_up(value, decimals)
-    latin = f"{abs(rounded):,.{decimals}f}"
-    text = "".join(
-        symbols.group if char == "," else symbols.decimal if char == "." else char for char in latin
-    )
-    text = digits(text, language)
-    return symbols.minus + text if rounded < 0 else text
+    text = f"{abs(rounded):,.{decimals}f}".translate(_number_table(language))
+    return number_symbols(language).minus + text if rounded < 0 else text
 
 
 def format_percent(ratio: float | None, language: str, decimals: int = 0) -> str:

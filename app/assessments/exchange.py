@@ -162,8 +162,13 @@ def _respondent_document(definitions: list[Questionnaire], respondent: Responden
         if answer is not None:
             value, not_applicable, comment = answer
             answers.append(
-                {"questionnaire": questionnaire.id, "item": item.id, "value": value}
-                | {"not_applicable": not_applicable, "comment": comment}
+                {
+                    "questionnaire": questionnaire.id,
+                    "item": item.id,
+                    "value": value,
+                    "not_applicable": not_applicable,
+                    "comment": comment,
+                }
             )
     return {
         "name": respondent.name,

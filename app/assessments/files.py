@@ -30,28 +30,22 @@ def export(assessment_id: int, name: str):
         abort(404)
     definitions = scores.definitions(assessment)
     stored = scores.read_responses([assessment.id], submitted_only=False)[assessment.id]
-    respondents = [
-        exchange.RespondentAnswers(
-            name=r.name,
-            email=r.email,
-            group=r.group,
-            submitted_at=r.submitted_at,
-            answers={key: (a.value, a.not_applicable, a.comment) for key, a in r.answers.items()},
-        )
-        for r in stored
-    ]
+    # Only what the file holds is worked out: the JSON has no table, the answers' table
+    # no scores (for a JSON export, a row for every respondent and item was a fifth of
+    # its time).
+    if name == "answers.csv":
+        data = exchange.to_csv(*exchange.answers_table(definitions, _respondent_answers(stored)))
+        return _download(data, EXPORT_TYPES[name], f"assessment-{assessment.id}-{name}")
     result = scores.score_many(
         [assessment],
         questionnaires={assessment.id: definitions},
         responses=scores.submitted({assessment.id: stored}),
     )[assessment.id]
-    answers = exchange.answers_table(definitions, respondents)
-    results = exchange.results_table(definitions, result, current_language())
-    if name == "answers.csv":
-        data = exchange.to_csv(*answers)
-    elif name == "results.csv":
-        data = exchange.to_csv(*results)
+    if name == "results.csv":
+        data = exchange.to_csv(*exchange.results_table(definitions, result, current_language()))
     elif name == "assessment.xlsx":
+        results = exchange.results_table(definitions, result, current_language())
+        answers = exchange.answers_table(definitions, _respondent_answers(stored))
         data = exchange.to_xlsx({"results": results, "answers": answers})
     else:
         meta = {
@@ -61,8 +55,21 @@ def export(assessment_id: int, name: str):
             "published_at": assessment.published_at,
             "exported_at": utcnow(),
         }
-        data = exchange.to_json(meta, definitions, result, respondents)
+        data = exchange.to_json(meta, definitions, result, _respondent_answers(stored))
     return _download(data, EXPORT_TYPES[name], f"assessment-{assessment.id}-{name}")
+
+
+def _respondent_answers(stored: list[scores.StoredResponse]) -> list[exchange.RespondentAnswers]:
+    return [
+        exchange.RespondentAnswers(
+            name=r.name,
+            email=r.email,
+            group=r.group,
+            submitted_at=r.submitted_at,
+            answers={key: (a.value, a.not_applicable, a.comment) for key, a in r.answers.items()},
+        )
+        for r in stored
+    ]
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:

@@ -9,13 +9,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from wtforms import SelectChoice
 
 from app.assessments import scores, services
 from app.assessments.forms import ConsensusForm, ObservationsForm, StatusForm
 from app.assessments.routes import assessment_or_404, bp, current_actor
 from app.assessments.services import REVIEWING
-from app.assessments.steps import next_step, progress_among
+from app.assessments.steps import Progress, next_step, progress_among, progress_of
 from app.benchmarks.pool import benchmarks_of
 from app.charts import RADAR_QUESTIONNAIRES, Series, bar_chart, radar_chart
 from app.extensions import db
@@ -24,7 +25,7 @@ from app.instrument.highlights import largest_gaps, strengths
 from app.models import Assessment, Membership, User
 from app.policy import Action, can
 from app.reports.actions import action_assignments
-from app.reports.forms import ActionDoneForm, ActionOwnerForm, action_owner_forms
+from app.reports.forms import ActionOwnerForm, action_owner_fields
 from app.tracker.forms import today
 from app.tracker.kept_figures import tracker_evidence
 
@@ -35,7 +36,12 @@ BAR_PLOT_WIDTH = 230
 
 @bp.route("/assessments/<int:assessment_id>/results")
 def results(assessment_id: int):
-    return render_results(assessment_or_404(assessment_id, Action.VIEW_RESULTS))
+    # With its latest change, by which its scores are kept from one view to the next
+    # (app/assessments/scores.py): the answers are then neither read nor scored again.
+    assessment = assessment_or_404(
+        assessment_id, Action.VIEW_RESULTS, undefer(Assessment.latest_change)
+    )
+    return render_results(assessment)
 
 
 def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | None = None):
@@ -76,20 +82,27 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
         previous_scores=previous_scores,
         manage=manage,
         reviewing=manage and assessment.status in REVIEWING,
-        # A kept (published) assessment's respondents are not read: its step needs none.
-        step=next_step(progress_among(assessment, everyone.get(assessment.id, [])), today())
-        if manage
-        else None,
+        step=next_step(_progress(assessment, everyone), today()) if manage else None,
         status_form=StatusForm(),
         observations_form=ObservationsForm(observations=assessment.observations),
-        consensus_form=ConsensusForm(),
         tracker_evidence=tracker_evidence(assessment.organisation_id, assessment.published_at),
         action_owners=action_owners,
-        action_owner_forms=action_owner_forms(result.action_plan, action_owners, failed_owner_form),
-        action_done_form=ActionDoneForm(),
+        action_owner_fields=action_owner_fields(
+            result.action_plan, action_owners, failed_owner_form
+        ),
+        # Its labels and the date's hint, for every recommendation's plain fields.
+        owner_form_labels=ActionOwnerForm(formdata=None),
         members=_member_names(assessment) if manage else [],
         benchmarks=benchmarks_of(assessment, result, definitions, current_language()),
     )
+
+
+def _progress(assessment: Assessment, read: dict[int, list[scores.StoredResponse]]) -> Progress:
+    """Counted from the respondents read to score, or, when the scores were kept and
+    nobody was read, by the database."""
+    if assessment.id in read:
+        return progress_among(assessment, read[assessment.id])
+    return progress_of(assessment)
 
 
 def _member_names(assessment: Assessment) -> list[str]:

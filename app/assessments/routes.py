@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 from wtforms import SelectChoice
 
 from app.assessments import respondents, scores, services
@@ -52,10 +53,14 @@ from app.tracker.forms import today
 bp = Blueprint("assessments", __name__)
 
 
-def assessment_or_404(assessment_id: int, action: Action = Action.MANAGE_ASSESSMENT) -> Assessment:
+def assessment_or_404(
+    assessment_id: int, action: Action = Action.MANAGE_ASSESSMENT, *options: ORMOption
+) -> Assessment:
+    """The assessment, if the user may do ``action`` on it; ``options``, to read more
+    with it."""
     # Every assessment page names the organisation: read with the assessment.
     assessment = db.get_or_404(
-        Assessment, assessment_id, options=[joinedload(Assessment.organisation)]
+        Assessment, assessment_id, options=[joinedload(Assessment.organisation), *options]
     )
     authorize(action, assessment)
     return assessment

@@ -139,23 +139,28 @@ def _score_questionnaire(
     by_group: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     not_applicable: dict[str, int] = defaultdict(int)
     shown = set(groups)
+    # What the loop below needs of each item, looked up once rather than once for every
+    # respondent (it runs for each answer: ten thousand for a hundred respondents).
+    looked_up = [
+        (item.id, (qid, item.id), scales[item.id].floats, by_item[item.id]) for item in items
+    ]
     for response in responses:
         scores = {}
+        answers = response.answers
         group_values = by_group[response.group] if response.group in shown else None
-        for item in items:
-            value = response.answers.get((qid, item.id), _UNANSWERED)
+        for item_id, key, floats, values in looked_up:
+            value = answers.get(key, _UNANSWERED)
             if value is _UNANSWERED:
                 continue
             if value is None:
-                not_applicable[item.id] += 1
+                not_applicable[item_id] += 1
                 continue
-            floats = scales[item.id].floats
             if value not in floats:
-                raise not_on_scale(item.id, value)
-            scores[item.id] = floats[value]
-            by_item[item.id].append(value)
+                raise not_on_scale(item_id, value)
+            scores[item_id] = floats[value]
+            values.append(value)
             if group_values is not None:
-                group_values[item.id].append(value)
+                group_values[item_id].append(value)
         per_respondent.append(scores)
 
     item_results: dict[str, ItemResult] = {}

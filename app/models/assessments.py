@@ -7,8 +7,20 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.models.accounts import enum_column
 from app.models.base import Base, TimestampMixin, UTCDateTime, utcnow
@@ -164,11 +176,11 @@ class AuditEvent(Base):
     """Who changed what and when, with the old and new value."""
 
     __tablename__ = "audit_events"
+    # An assessment's events, and its latest in one step (Assessment.latest_change).
+    __table_args__ = (Index("ix_audit_events_assessment_id_id", "assessment_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(200))  # a name, kept if the account goes
     action: Mapped[str] = mapped_column(String(40))
@@ -176,3 +188,17 @@ class AuditEvent(Base):
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+# The assessment's latest audit event. Every write that can change its results (answers,
+# submissions, respondents, consensus values, targets) records one in the same
+# transaction (app/assessments/services.py ``record``), so another value means they may
+# have changed: the results page keeps scores by it (app/assessments/scores.py). Read
+# only where asked for, with ``undefer``.
+Assessment.latest_change = column_property(
+    select(func.max(AuditEvent.id))
+    .where(AuditEvent.assessment_id == Assessment.id)
+    .correlate_except(AuditEvent)
+    .scalar_subquery(),
+    deferred=True,
+)

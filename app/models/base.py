@@ -20,6 +20,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_aware(value: datetime | None) -> datetime | None:
+    """A timestamp read back from the database, timezone-aware: SQLite's come naive (and
+    are UTC, as ``UTCDateTime`` stored them)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored as UTC and always read back timezone-aware.
 
@@ -38,9 +46,7 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):  # noqa: ARG002 - SQLAlchemy's signature
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        return as_aware(value)
 
 
 class Base(DeclarativeBase):

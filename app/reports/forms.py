@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.dates import show_day
 from app.forms import DateField, strip_whitespace
 from app.i18n import localize_digits
 from app.instrument.scoring import ActionItem
@@ -138,28 +139,41 @@ class ActionDoneForm(FlaskForm):
     next = HiddenField()
 
 
-def action_owner_forms(
+@dataclass(frozen=True)
+class OwnerFields:
+    """One recommendation's owner form as the results page shows it: the text of its two
+    fields and, after a refused save, why. Plain values, not a form per recommendation:
+    built and drawn by WTForms, a hundred of them took a third of the page's time (issue
+    14). A save is still read and checked by ``ActionOwnerForm``."""
+
+    owner: str
+    due_date: str
+    owner_errors: tuple[str, ...] = ()
+    due_date_errors: tuple[str, ...] = ()
+
+
+def action_owner_fields(
     plan: Sequence[ActionItem],
     assigned: Mapping[RecommendationKey, ActionAssignment],
     failed: ActionOwnerForm | None = None,
-) -> dict[RecommendationKey, ActionOwnerForm]:
-    """One form per recommendation of the action plan, holding its saved owner and due
-    date; the ``failed`` form, whose save was refused, in place of its recommendation's,
-    so what was typed stays on the page beside the reason."""
-    forms = {}
+) -> dict[RecommendationKey, OwnerFields]:
+    """Each recommendation's owner form, holding its saved owner and due date; the
+    ``failed`` form, whose save was refused, in place of its recommendation's, so what was
+    typed stays on the page beside the reason."""
+    fields = {}
     for action in plan:
         for position in range(len(action.recommendations)):
             key = (action.questionnaire_id, action.dimension_id, action.level, position)
             saved = assigned.get(key)
-            forms[key] = ActionOwnerForm(
-                formdata=None,
-                questionnaire=action.questionnaire_id,
-                dimension=action.dimension_id,
-                level=action.level,
-                position=str(position),
+            fields[key] = OwnerFields(
                 owner=saved.owner if saved else "",
-                due_date=saved.due_date if saved else None,
+                due_date=show_day(saved.due_date) if saved and saved.due_date else "",
             )
-    if failed is not None and failed.key() in forms:
-        forms[failed.key()] = failed
-    return forms
+    if failed is not None and failed.key() in fields:
+        fields[failed.key()] = OwnerFields(
+            owner=failed.owner._value(),
+            due_date=failed.due_date._value(),
+            owner_errors=tuple(map(str, failed.owner.errors)),
+            due_date_errors=tuple(map(str, failed.due_date.errors)),
+        )
+    return fields
