@@ -92,13 +92,13 @@ def _render_and_join(
             theirs.close()
             parts.append((process, ours))
         (_, body), (_, appendix) = parts
-        body_pages, appendix_pages = _receive(body), _receive(appendix)
+        body_pages, appendix_pages = _ready(body).recv(), _ready(appendix).recv()
         body_printed = body_pages - BODY_PLACEHOLDER_PAGES
         total = body_printed + appendix_pages - APPENDIX_LEAD_PAGES
         body.send((0, total))
         appendix.send((body_printed - APPENDIX_LEAD_PAGES, total))
         on_paginated()
-        data = join(_receive_bytes(body), _receive_bytes(appendix))
+        data = join(_ready(body).recv_bytes(), _ready(appendix).recv_bytes())
     except (EOFError, OSError, TimeoutError, pikepdf.PdfError) as error:
         logger.warning("The report could not be rendered in two parts: %s", error)
         return None
@@ -111,16 +111,11 @@ def _render_and_join(
     return data, total
 
 
-def _receive(connection: Connection):
+def _ready(connection: Connection) -> Connection:
+    """The connection, once the other end has sent something to read."""
     if not connection.poll(PART_TIMEOUT):
         raise TimeoutError("a part of the report took too long")
-    return connection.recv()
-
-
-def _receive_bytes(connection: Connection) -> bytes:
-    if not connection.poll(PART_TIMEOUT):
-        raise TimeoutError("a part of the report took too long")
-    return connection.recv_bytes()
+    return connection
 
 
 def _render_part(html: str, base_url: str, fetcher: URLFetcher, connection: Connection) -> None:
@@ -133,7 +128,7 @@ def _render_part(html: str, base_url: str, fetcher: URLFetcher, connection: Conn
 
     def number_pages(page_count: int) -> tuple[int, int]:
         connection.send(page_count)
-        return _receive(connection)
+        return _ready(connection).recv()
 
     try:
         weasyprint.document.layout_document = _numbered_after_pagination(
