@@ -269,6 +269,16 @@ def test_review_publish_and_owner_sees_results(client, auth, world, open_assessm
             "note": "Workshop",
         },
     )
+    # The next view shows the value chosen for that question, and no other chosen.
+    results = client.get(f"/assessments/{assessment.id}/results").get_data(as_text=True)
+    chosen = re.findall(r'<select name="value" id="value-([\w-]+)">(.*?)</select>', results, re.S)
+    assert [
+        (item, re.findall(r'<option value="(\d)" selected>', options))
+        for item, options in chosen
+        if " selected" in options
+    ] == [("lead-sponsor", ["3"])]
+    assert len(chosen) == len({item for item, _options in chosen}) > 1
+    assert 'value="Workshop"' in results
     client.post(
         f"/assessments/{assessment.id}/observations", data={"observations": "Strong sales team."}
     )

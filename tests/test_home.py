@@ -109,9 +109,14 @@ def test_consultant_home_filters_by_organisation_and_state(client, auth, world):
         world, "Globex open", status=AssessmentStatus.OPEN, organisation=world.other_organisation
     )
     auth.login(world.consultant_assigned)
-    page = text_of(
-        client.get(f"/dashboard?organisation={world.other_organisation.id}").get_data(as_text=True)
+    html = client.get(f"/dashboard?organisation={world.other_organisation.id}").get_data(
+        as_text=True
     )
+    # The filter shows the organisation chosen, and only that one.
+    assert re.findall(r'<option value="(\d+)" selected>', html) == [
+        str(world.other_organisation.id)
+    ]
+    page = text_of(html)
     assert "Globex open" in page
     assert "Acme open" not in page
     page = text_of(client.get("/dashboard?state=open").get_data(as_text=True))

@@ -1,7 +1,8 @@
 """The results page keeps an assessment's scores from one view to the next, by its latest
-audit event (app/assessments/scores.py): the next view after any change that can move a
-figure shows it, exactly as a page scored afresh would, and a view with nothing changed
-reads no answers."""
+audit event, and its answers by its latest event that may have changed them
+(app/assessments/scores.py): the next view after any change that can move a figure shows
+it, exactly as a page scored afresh would; a view with nothing changed reads no answers,
+nor does the next view after a step of the review."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def test_the_next_view_after_a_change_shows_it_as_scored_afresh(
     after = results_page(client, assessment)
     assert after != before
     assert results_page(client, assessment) == after
-    scores._kept_results.clear()  # as a new web process would see it
+    scores.forget()  # as a new web process would see it
     assert results_page(client, assessment) == after
 
 
@@ -106,3 +107,57 @@ def test_a_view_with_nothing_changed_reads_no_answers(client, auth, world):
         results_page(client, assessment)
     assert any("FROM answers" in statement for statement in first)
     assert not any("FROM answers" in statement for statement in next_view)
+
+
+@pytest.mark.parametrize(
+    ("change", "answers_read"),
+    [
+        (consensus_set, False),
+        (dimension_target_set, False),
+        (assessment_target_set, False),
+        (resubmitted_with_another_answer, True),
+        (unlocked, True),
+    ],
+)
+def test_only_a_change_to_the_answers_has_them_read_again(
+    client, auth, world, change: Callable, answers_read: bool
+):
+    assessment = factories.reviewed(world, "Kept answers")
+    auth.login(world.consultant_assigned)
+    results_page(client, assessment)
+    change(world, assessment)
+    db.session.commit()
+    with counted_statements() as next_view:
+        after = results_page(client, assessment)
+    assert any("FROM answers" in statement for statement in next_view) is answers_read
+    scores.forget()
+    assert results_page(client, assessment) == after
+
+
+def test_an_earlier_assessment_is_compared_by_the_scores_its_answers_give(world):
+    """Its scores come from its answers' totals (and its consensus values), added up by
+    the database: the same as its answers read and scored one by one."""
+    earlier = factories.reviewed(world, "Earlier")
+    consensus_set(world, earlier)
+    services.change_status(
+        earlier, AssessmentStatus.PUBLISHED, Actor.of_user(world.consultant_assigned)
+    )
+    later = factories.answered_assessment(
+        earlier.organisation, world.consultant_assigned, respondents=5, title="Later"
+    )
+    db.session.commit()
+    scores.forget()
+    _result, compared = scores.score_compared(
+        later, earlier, scores.definitions_of([later.id, earlier.id])
+    )
+    scores.forget()
+    whole = scores.score(earlier)
+    assert compared.index == whole.index is not None
+    assert compared.dimensions == {
+        (questionnaire.questionnaire_id, dimension.dimension_id): dimension.score
+        for questionnaire in whole.questionnaires
+        for dimension in questionnaire.dimensions
+    }
+    assert any(
+        item.consensus for q in whole.questionnaires for d in q.dimensions for item in d.items
+    )

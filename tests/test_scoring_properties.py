@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.instrument.loader import load_questionnaire
 from app.instrument.results import Consensus, Response
-from app.instrument.scoring import score_assessment
+from app.instrument.scoring import score_assessment, scores_from_totals
 
 MINI = load_questionnaire(Path(__file__).parent / "fixtures" / "questionnaires" / "mini.yaml")
 DEFINITION = MINI.definition
@@ -144,3 +144,26 @@ def test_no_group_smaller_than_the_minimum_is_shown(raw):
     assert all(sizes[group] >= 3 for group in result.groups)
     for dimension in result.questionnaire("mini").dimensions:
         assert set(dimension.by_group) <= set(result.groups)
+
+
+def totals_of(raw) -> dict[tuple[str, str], tuple[int, int]]:
+    """Each item's count of values answered and their sum, as the database adds them up."""
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for _group, values in raw:
+        for item, value in values.items():
+            if value is not MISSING and value is not None:
+                count, total = found.get(("mini", item), (0, 0))
+                found[("mini", item)] = (count + 1, total + value)
+    return found
+
+
+@given(responses, st.dictionaries(st.sampled_from(ITEMS), st.integers(1, 5), max_size=3))
+def test_scores_from_the_answers_totals_are_those_of_the_answers(raw, agreed):
+    consensus = {("mini", item): Consensus(value) for item, value in agreed.items()}
+    whole = score(raw, consensus=consensus)
+    alone = scores_from_totals([DEFINITION], totals_of(raw), consensus)
+    assert alone.index == whole.index
+    assert alone.dimensions == {
+        ("mini", dimension.dimension_id): dimension.score
+        for dimension in whole.questionnaire("mini").dimensions
+    }

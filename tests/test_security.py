@@ -79,6 +79,10 @@ def test_user_content_is_escaped(client, auth, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "<b>bold</b>" not in page
+    # The work queue's filter lists the organisation by name.
+    queue = client.get("/assessments").get_data(as_text=True)
+    assert f'<option value="{world.organisation.id}">&lt;script&gt;alert(1)' in queue
+    assert "<script>alert(1)</script>" not in queue
 
 
 def test_what_users_typed_is_escaped_inside_error_messages(client, auth, world, assessments):

@@ -36,10 +36,14 @@ BAR_PLOT_WIDTH = 230
 
 @bp.route("/assessments/<int:assessment_id>/results")
 def results(assessment_id: int):
-    # With its latest change, by which its scores are kept from one view to the next
-    # (app/assessments/scores.py): the answers are then neither read nor scored again.
+    # With its latest changes, by which its scores and its answers are kept from one view
+    # to the next (app/assessments/scores.py): with nothing changed, the answers are
+    # neither read nor scored again; after a step of the review, scored but not read.
     assessment = assessment_or_404(
-        assessment_id, Action.VIEW_RESULTS, undefer(Assessment.latest_change)
+        assessment_id,
+        Action.VIEW_RESULTS,
+        undefer(Assessment.latest_change),
+        undefer(Assessment.latest_answers_change),
     )
     return render_results(assessment)
 
@@ -48,23 +52,16 @@ def render_results(assessment: Assessment, failed_owner_form: ActionOwnerForm | 
     """The results page; ``failed_owner_form`` is an action-plan owner form whose save was
     refused, shown again with what was typed and why."""
     previous = scores.previous_published(assessment)
-    compared = [assessment, previous] if previous else [assessment]
-    questionnaires = scores.definitions_of([scored.id for scored in compared])
+    questionnaires = scores.definitions_of([a.id for a in (assessment, previous) if a])
     definitions = questionnaires[assessment.id]
     # Everyone's answers, submitted or not: the next step counts who is still answering.
-    to_read = [a.id for a in compared if not scores.is_kept(a)]
+    to_read = [assessment.id] if scores.needs_answers(assessment) else []
     everyone = scores.read_responses(to_read, submitted_only=False)
-    scored = scores.score_many(
-        compared, questionnaires=questionnaires, responses=scores.submitted(everyone)
+    # The previous assessment's scores alone: its answers are added up, not read.
+    result, compared = scores.score_compared(
+        assessment, previous, questionnaires, scores.submitted(everyone)
     )
-    result = scored[assessment.id]
-    previous_scores = {}
-    if previous is not None:
-        for questionnaire in scored[previous.id].questionnaires:
-            for dimension in questionnaire.dimensions:
-                previous_scores[(questionnaire.questionnaire_id, dimension.dimension_id)] = (
-                    dimension.score
-                )
+    previous_scores = compared.dimensions if compared else {}
     manage = can(current_user, Action.MANAGE_ASSESSMENT, assessment)
     action_owners = action_assignments(assessment.id)
     return render_template(

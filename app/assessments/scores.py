@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Boolean, DateTime, inspect, literal, null, select, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    cast,
+    func,
+    inspect,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
-from app.instrument.results import AssessmentResult, Consensus, Response
-from app.instrument.scoring import score_assessment
+from app.instrument.results import AssessmentResult, Consensus, Response, ScoresAlone
+from app.instrument.scoring import score_assessment, scores_from_totals
 from app.instrument.sharing import ItemKey, used_together
 from app.instrument.versions import thaw
 from app.models import (
@@ -202,23 +215,61 @@ def score_many(
     """The results of several assessments from a fixed number of queries, however many
     assessments, respondents and answers there are (home pages list several). A caller
     that has already read the ``questionnaires`` (``definitions_of``) or the submitted
-    ``responses`` (``read_responses``) passes them on; the results of a published
-    assessment, or of one read with its latest change, are kept (``is_kept``), and its
-    answers need not be read again."""
+    ``responses`` (``read_responses``) of some passes them on; the results of a published
+    assessment, or of one read with its latest change, are kept (``is_kept``), and so are
+    the answers of one read with its latest change to them (``needs_answers``): neither is
+    read again."""
+    return _score_many(assessments, questionnaires, responses, compared_with=None)[0]
+
+
+def score_compared(
+    assessment: Assessment,
+    previous: Assessment | None,
+    questionnaires: Mapping[int, list[Questionnaire]],
+    responses: Mapping[int, list[StoredResponse]] | None = None,
+) -> tuple[AssessmentResult, ScoresAlone | None]:
+    """``score_many`` of the assessment, and the scores alone of the ``previous`` one it is
+    compared with: from its kept results, else from its answers' totals, added up by the
+    database in the query that reads the consensus values and targets, rather than from
+    every answer read and scored (``scores_from_totals``)."""
+    alone = _kept_scores_alone_of(previous) if previous is not None else None
+    compared_with = previous if previous is not None and alone is None else None
+    results, totals = _score_many([assessment], questionnaires, responses, compared_with)
+    if compared_with is not None:
+        alone = scores_from_totals(questionnaires[previous.id], *totals)
+        _keep_in(_kept_scores_alone, _kept_key(previous), alone, KEPT_RESULTS)
+    return results[assessment.id], alone
+
+
+def _score_many(
+    assessments: Sequence[Assessment],
+    questionnaires: Mapping[int, list[Questionnaire]] | None,
+    responses: Mapping[int, list[StoredResponse]] | None,
+    compared_with: Assessment | None,
+) -> tuple[dict[int, AssessmentResult], tuple[dict, dict]]:
+    """``score_many``, and the answers' totals and consensus values of ``compared_with``,
+    read with the others' consensus values and targets."""
     results = {a.id: _kept_results[_kept_key(a)] for a in assessments if is_kept(a)}
     to_score = [a for a in assessments if a.id not in results]
     ids = [a.id for a in to_score]
-    if not ids:
-        return results
+    if not ids and compared_with is None:
+        return results, ({}, {})
     if questionnaires is None:
         questionnaires = definitions_of(ids)
-    if responses is None:
-        responses = read_responses(ids)
-    consensus, targets = _review_settings(ids)
+    given = responses or {}
+    kept = {a.id: found for a in to_score if (found := _kept_answers_of(a)) is not None}
+    read = read_responses([id_ for id_ in ids if id_ not in given and id_ not in kept])
+    totals_of = compared_with.id if compared_with is not None else None
+    consensus, targets, totals = _review_settings(ids, totals_of)
     for assessment in to_score:
+        scoring = kept.get(assessment.id)
+        if assessment.id in given or scoring is None:
+            stored = given.get(assessment.id, read.get(assessment.id))
+            scoring = [response.for_scoring() for response in stored]
+            _keep_in(_kept_answers, _answers_key(assessment), scoring, KEPT_ANSWERS)
         results[assessment.id] = score_assessment(
             questionnaires[assessment.id],
-            [response.for_scoring() for response in responses[assessment.id]],
+            scoring,
             consensus=consensus[assessment.id],
             targets=targets[assessment.id],
             group_order=assessment.groups,
@@ -226,7 +277,7 @@ def score_many(
             min_group_size=current_app.config["MIN_GROUP_SIZE"],
         )
         _keep(assessment, results[assessment.id])
-    return results
+    return results, (totals, consensus[totals_of] if totals_of is not None else {})
 
 
 # A published assessment's results cannot change while it stays published or archived
@@ -242,6 +293,8 @@ def score_many(
 CLOSED = frozenset({AssessmentStatus.PUBLISHED, AssessmentStatus.ARCHIVED})
 KEPT_RESULTS = 512
 _kept_results: OrderedDict[tuple, AssessmentResult] = OrderedDict()
+# The scores alone of assessments compared with (``score_compared``), kept alike.
+_kept_scores_alone: OrderedDict[tuple, ScoresAlone] = OrderedDict()
 
 
 def _kept_key(assessment: Assessment) -> tuple | None:
@@ -263,23 +316,91 @@ def is_kept(assessment: Assessment) -> bool:
 
 
 def _keep(assessment: Assessment, result: AssessmentResult) -> None:
+    _keep_in(_kept_results, _kept_key(assessment), result, KEPT_RESULTS)
+
+
+def _keep_in(kept: OrderedDict, key: tuple | None, value: object, room: int) -> None:
+    """``value`` kept under ``key`` (an assessment's id, then what it is kept by), unless
+    there is none. What was kept of the assessment before its latest change is never asked
+    for again: it goes, not left to fill the room of others (a review makes dozens of
+    changes); beyond ``room``, the longest unused go."""
+    if key is None:
+        return
+    for older in [kept_key for kept_key in kept if kept_key[0] == key[0]]:
+        del kept[older]
+    kept[key] = value
+    while len(kept) > room:
+        kept.popitem(last=False)
+
+
+# The submitted answers of an assessment in review, as scored, are kept apart from its
+# results, by its latest change that may have touched respondents or answers
+# (``Assessment.latest_answers_change``): a step of the review (a consensus value, a
+# target) then has the results scored again from them, without reading ten thousand
+# answers. A few assessments only: each holds every answer of a hundred respondents.
+KEPT_ANSWERS = 16
+_kept_answers: OrderedDict[tuple, list[Response]] = OrderedDict()
+
+
+def _answers_key(assessment: Assessment) -> tuple | None:
+    if "latest_answers_change" in inspect(assessment).unloaded:  # not read: nothing to go by
+        return None
+    return (assessment.id, assessment.created_at, assessment.latest_answers_change)
+
+
+def _kept_answers_of(assessment: Assessment) -> list[Response] | None:
+    found = _kept_answers.get(_answers_key(assessment))
+    if found is not None:
+        with suppress(KeyError):  # forgotten meanwhile by another thread's request
+            _kept_answers.move_to_end(_answers_key(assessment))
+    return found
+
+
+def needs_answers(assessment: Assessment) -> bool:
+    """Whether ``score_many`` would read the assessment's answers: neither its results
+    nor its answers are kept."""
+    return not is_kept(assessment) and _answers_key(assessment) not in _kept_answers
+
+
+def forget(assessment_id: int | None = None, *, answers: bool = True) -> None:
+    """Forget what is kept of the assessment: its results, as after a step of its review,
+    and with ``answers`` its answers too, as after a response is submitted; without an
+    assessment, everything, as a new web process starts (for tests and benchmarks)."""
+    kept = [_kept_results, _kept_answers, _kept_scores_alone] if answers else [_kept_results]
+    for found in kept:
+        for key in [key for key in found if assessment_id is None or key[0] == assessment_id]:
+            del found[key]
+
+
+def _kept_scores_alone_of(assessment: Assessment) -> ScoresAlone | None:
     key = _kept_key(assessment)
-    if key is not None:
-        # Results kept before the assessment's latest change are never asked for again:
-        # not left to fill the room of others (a review makes dozens of changes).
-        for older in [kept for kept in _kept_results if kept[0] == assessment.id]:
-            del _kept_results[older]
-        _kept_results[key] = result
-        while len(_kept_results) > KEPT_RESULTS:
-            _kept_results.popitem(last=False)
+    if key in _kept_scores_alone:
+        return _kept_scores_alone[key]
+    kept = _kept_results.get(key)
+    if kept is None:
+        return None
+    return ScoresAlone(
+        index=kept.index,
+        dimensions={
+            (questionnaire.questionnaire_id, dimension.dimension_id): dimension.score
+            for questionnaire in kept.questionnaires
+            for dimension in questionnaire.dimensions
+        },
+    )
 
 
 def _review_settings(
-    assessment_ids: list[int],
-) -> tuple[dict[int, dict[ItemKey, Consensus]], dict[int, dict[tuple[str, str], str]]]:
-    """The consultant's consensus values and targets of the assessments, in one query
-    (each table is small: the query count is what matters on the results page)."""
-    rows = union_all(
+    assessment_ids: list[int], totals_of: int | None = None
+) -> tuple[
+    dict[int, dict[ItemKey, Consensus]],
+    dict[int, dict[tuple[str, str], str]],
+    dict[ItemKey, tuple[int, int]],
+]:
+    """The consultant's consensus values and targets of the assessments, and of
+    ``totals_of`` its consensus values and its submitted answers' count and sum per item,
+    in one query (each is small: the query count is what matters on the results page)."""
+    with_consensus = [*assessment_ids, *([totals_of] if totals_of is not None else [])]
+    branches = [
         select(
             literal("consensus").label("kind"),
             ConsensusValue.assessment_id,
@@ -288,7 +409,9 @@ def _review_settings(
             ConsensusValue.value,
             ConsensusValue.note,
             null().label("level"),
-        ).where(ConsensusValue.assessment_id.in_(assessment_ids)),
+            # Typed: PostgreSQL would take two untyped nulls for text, not the sum's type.
+            cast(null(), BigInteger).label("total"),
+        ).where(ConsensusValue.assessment_id.in_(with_consensus)),
         select(
             literal("target"),
             Target.assessment_id,
@@ -297,16 +420,50 @@ def _review_settings(
             null(),
             null(),
             Target.level,
+            null(),
         ).where(Target.assessment_id.in_(assessment_ids)),
-    )
+    ]
+    if totals_of is not None:
+        branches.append(
+            select(
+                literal("totals"),
+                Respondent.assessment_id,
+                Answer.questionnaire_key,
+                Answer.item_id,
+                func.count(Answer.value),
+                null(),
+                null(),
+                func.sum(Answer.value),
+            )
+            .join(Respondent, Respondent.id == Answer.respondent_id)
+            .where(
+                Respondent.assessment_id == totals_of,
+                Respondent.submitted_at.is_not(None),
+                Answer.value.is_not(None),
+            )
+            .group_by(Respondent.assessment_id, Answer.questionnaire_key, Answer.item_id)
+        )
+    rows = union_all(*branches)
     consensus: dict[int, dict[ItemKey, Consensus]] = defaultdict(dict)
     targets: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-    for kind, assessment_id, questionnaire_key, key, value, note, level in db.session.execute(rows):
+    totals: dict[ItemKey, tuple[int, int]] = {}
+    for (
+        kind,
+        assessment_id,
+        questionnaire_key,
+        key,
+        value,
+        note,
+        level,
+        total,
+    ) in db.session.execute(rows):
         if kind == "consensus":
             consensus[assessment_id][(questionnaire_key, key)] = Consensus(value, note)
-        else:
+        elif kind == "target":
             targets[assessment_id][(questionnaire_key, key)] = level
-    return consensus, targets
+        else:
+            totals[(questionnaire_key, key)] = (value, total)
+    return consensus, targets, totals
 
 
 def previous_published(assessment: Assessment) -> Assessment | None:

@@ -32,14 +32,16 @@ def item_scores(item: Item, questionnaire: Questionnaire) -> dict[int, float]:
 
 @dataclass(frozen=True)
 class ItemScale:
-    """An item's scale values as item scores: exact, as floats, and as whole numbers
-    over the scale's span (every item score is one), which add up to an exact mean
-    without adding fractions one by one."""
+    """An item's scale values as item scores, exact and as floats. Item scores grow (or,
+    on a reverse item, fall) in step with the values, so the mean of a number of them is
+    exactly known from the count of the values and their sum: no fractions are added one
+    by one, and the values' totals summed by the database give the same mean."""
 
     exact: Mapping[int, Fraction]
     floats: Mapping[int, float]
-    numerators: Mapping[int, int]
-    span: int
+    low: int
+    high: int
+    reverse: bool
 
     def score(self, item_id: str, value: int) -> Fraction:
         if value not in self.exact:
@@ -47,10 +49,17 @@ class ItemScale:
         return self.exact[value]
 
     def mean(self, values: list[int]) -> Fraction | None:
-        if not values:
+        return self.mean_of(len(values), sum(values))
+
+    def mean_of(self, count: int, total: int) -> Fraction | None:
+        """The mean item score of ``count`` values adding up to ``total``."""
+        if not count:
             return None
-        total = sum(map(self.numerators.__getitem__, values))
-        return Fraction(total, self.span * len(values))
+        above_low = total - count * self.low
+        hundredths = 100 * (
+            count * (self.high - self.low) - above_low if self.reverse else above_low
+        )
+        return Fraction(hundredths, (self.high - self.low) * count)
 
 
 def not_on_scale(item_id: str, value: int) -> ValueError:
@@ -63,13 +72,13 @@ def item_scales(questionnaire: Questionnaire, items: list[Item]) -> dict[str, It
     for item in items:
         if (item.scale, item.reverse) not in made:
             points = questionnaire.scales[item.scale].points
-            span = points[-1].value - points[0].value
             exact = exact_item_scores(item, questionnaire)
             made[(item.scale, item.reverse)] = ItemScale(
                 exact=exact,
                 floats={value: float(score) for value, score in exact.items()},
-                numerators={value: int(score * span) for value, score in exact.items()},
-                span=span,
+                low=points[0].value,
+                high=points[-1].value,
+                reverse=item.reverse,
             )
     return {item.id: made[(item.scale, item.reverse)] for item in items}
 

@@ -38,6 +38,15 @@ class Consensus:
 
 
 @dataclass(frozen=True)
+class ScoresAlone:
+    """An assessment's overall index and its dimensions' scores, without the rest of its
+    results (``scores_from_totals``)."""
+
+    index: float | None
+    dimensions: Mapping[DimensionKey, float | None]
+
+
+@dataclass(frozen=True)
 class ItemResult:
     item_id: str
     weight: float

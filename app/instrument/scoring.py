@@ -23,6 +23,7 @@ from app.instrument.definitions import (
     as_written,
 )
 from app.instrument.exact import (
+    ItemScale,
     Weights,
     as_float,
     dimension_score,
@@ -41,6 +42,7 @@ from app.instrument.results import (
     LevelCap,
     QuestionnaireResult,
     Response,
+    ScoresAlone,
     UnscoredCritical,
 )
 from app.instrument.sharing import ItemKey, used_together
@@ -90,8 +92,9 @@ def score_assessment(
         _score_questionnaire(questionnaire, responses, consensus, groups)
         for questionnaire in questionnaires
     ]
-    index = weighted_mean(
-        [(exact, as_written(r.weight)) for r, exact, _scores in scored if exact is not None]
+    index = _overall_index(
+        (questionnaire, exact)
+        for questionnaire, (_result, exact, _scores) in zip(questionnaires, scored, strict=True)
     )
     caps = tuple(cap for result, _index, _scores in scored for cap in result.caps)
     unscored = tuple(
@@ -169,7 +172,7 @@ def _score_questionnaire(
         scale, values = scales[item.id], by_item[item.id]
         summary = summarise([scale.floats[value] for value in values])
         agreed = consensus.get((qid, item.id))
-        exact = scale.score(item.id, agreed.value) if agreed is not None else scale.mean(values)
+        exact = _item_score(item.id, scale, agreed, len(values), sum(values))
         if exact is not None:
             aggregate[item.id] = exact
         item_results[item.id] = ItemResult(
@@ -234,13 +237,7 @@ def _score_questionnaire(
             )
         )
 
-    index = weighted_mean(
-        [
-            (score, as_written(dimension.weight))
-            for score, dimension in zip(exact_scores, questionnaire.dimensions, strict=True)
-            if score is not None
-        ]
-    )
+    index = _questionnaire_index(questionnaire, exact_scores)
     caps = tuple(
         LevelCap(
             questionnaire_id=qid,
@@ -271,6 +268,65 @@ def _score_questionnaire(
         dimensions=tuple(dimensions),
     )
     return result, index, exact_scores
+
+
+def _item_score(
+    item_id: str, scale: ItemScale, agreed: Consensus | None, count: int, total: int
+) -> Fraction | None:
+    """The item's score in its dimension's: the consensus value's, else the mean of the
+    ``count`` values answered, which add up to ``total``."""
+    return scale.score(item_id, agreed.value) if agreed is not None else scale.mean_of(count, total)
+
+
+def _questionnaire_index(
+    questionnaire: Questionnaire, exact_scores: Sequence[Fraction | None]
+) -> Fraction | None:
+    return weighted_mean(
+        [
+            (score, as_written(dimension.weight))
+            for score, dimension in zip(exact_scores, questionnaire.dimensions, strict=True)
+            if score is not None
+        ]
+    )
+
+
+def _overall_index(indexes: Iterable[tuple[Questionnaire, Fraction | None]]) -> Fraction | None:
+    return weighted_mean(
+        [(index, as_written(q.weight)) for q, index in indexes if index is not None]
+    )
+
+
+def scores_from_totals(
+    questionnaires: Sequence[Questionnaire],
+    totals: Mapping[ItemKey, tuple[int, int]],
+    consensus: Mapping[ItemKey, Consensus] | None = None,
+) -> ScoresAlone:
+    """The overall index and the dimensions' scores alone, exactly as ``score_assessment``
+    gives them, from each item's count of values answered and their sum (what a database
+    adds up): for the scores of an earlier assessment, without reading its answers."""
+    consensus = consensus or {}
+    dimensions: dict[DimensionKey, float | None] = {}
+    indexes = []
+    for questionnaire in used_together(questionnaires):
+        qid = questionnaire.id
+        weights = Weights(questionnaire)
+        items = [item for dimension in questionnaire.dimensions for item in dimension.items]
+        scales = item_scales(questionnaire, items)
+        aggregate = {}
+        for item in items:
+            count, total = totals.get((qid, item.id), (0, 0))
+            agreed = consensus.get((qid, item.id))
+            exact = _item_score(item.id, scales[item.id], agreed, count, total)
+            if exact is not None:
+                aggregate[item.id] = exact
+        exact_scores = [
+            dimension_score(dimension, aggregate, weights)[0]
+            for dimension in questionnaire.dimensions
+        ]
+        for dimension, score in zip(questionnaire.dimensions, exact_scores, strict=True):
+            dimensions[(qid, dimension.id)] = as_float(score)
+        indexes.append((questionnaire, _questionnaire_index(questionnaire, exact_scores)))
+    return ScoresAlone(index=as_float(_overall_index(indexes)), dimensions=dimensions)
 
 
 def _assessment_target(

@@ -202,3 +202,26 @@ Assessment.latest_change = column_property(
     .scalar_subquery(),
     deferred=True,
 )
+
+# The actions of a review and of the assessment's state: they change none of its
+# respondents and answers. Any other action may, a new kind included.
+REVIEW_ACTIONS = (
+    "consensus",
+    "target",
+    "observations",
+    "action owner",
+    "action done",
+    "status",
+    "reopened",
+)
+
+# The latest audit event that may have changed the respondents or their answers: the
+# answers read for scoring are kept by it, so that the next view after a step of the
+# review scores again without reading them (app/assessments/scores.py).
+Assessment.latest_answers_change = column_property(
+    select(func.max(AuditEvent.id))
+    .where(AuditEvent.assessment_id == Assessment.id, AuditEvent.action.not_in(REVIEW_ACTIONS))
+    .correlate_except(AuditEvent)
+    .scalar_subquery(),
+    deferred=True,
+)

@@ -23,7 +23,7 @@ from app.charts import Figure
 from app.extensions import db
 from app.instrument.definitions import Questionnaire
 from app.instrument.highlights import largest_gaps, strengths
-from app.instrument.results import AssessmentResult
+from app.instrument.results import AssessmentResult, ScoresAlone
 from app.instrument.scoring import MIN_AGREEMENT_ANSWERS
 from app.labels import STATUS_LABELS, group_label
 from app.models import Assessment, ConsultantAssignment, Respondent, User, utcnow
@@ -188,21 +188,12 @@ def report_date(assessment: Assessment) -> date:
 
 def build_context(assessment: Assessment, language: str) -> ReportContext:
     previous = scores.previous_published(assessment)
-    compared = [assessment, previous] if previous else [assessment]
-    questionnaires = scores.definitions_of([scored.id for scored in compared])
-    # The report shows the assessment's own answers; the previous one's only if scored now.
-    responses = scores.read_responses(
-        [a.id for a in compared if a is assessment or not scores.is_kept(a)]
-    )
-    results = scores.score_many(compared, questionnaires=questionnaires, responses=responses)
-    definitions, result = questionnaires[assessment.id], results[assessment.id]
-    before: dict[tuple[str, str], float | None] = {}
-    previous_result = None
-    if previous is not None:
-        previous_result = results[previous.id]
-        for questionnaire in previous_result.questionnaires:
-            for dimension in questionnaire.dimensions:
-                before[(questionnaire.questionnaire_id, dimension.dimension_id)] = dimension.score
+    questionnaires = scores.definitions_of([a.id for a in (assessment, previous) if a])
+    # The report shows the assessment's own answers, and only the previous one's scores.
+    responses = scores.read_responses([assessment.id])
+    result, previous_scores = scores.score_compared(assessment, previous, questionnaires, responses)
+    definitions = questionnaires[assessment.id]
+    before = previous_scores.dimensions if previous_scores else {}
     rtl = language == "fa"
     levels = definitions[0]
     level_names = {band.id: band.name.in_language(language) for band in levels.levels}
@@ -317,7 +308,7 @@ def build_context(assessment: Assessment, language: str) -> ReportContext:
             sorted((row for row in rows.values() if row.gap), key=lambda row: -(row.gap or 0))
         ),
         actions=_actions(assessment, result, rows, level_names, language),
-        comparison=_comparison(previous, previous_result, rows, before),
+        comparison=_comparison(previous, previous_scores, rows),
         appendix=tuple(
             appendix_of(definition, scored, answers, set(groups), language)
             for definition, scored in zip(definitions, result.questionnaires, strict=True)
@@ -473,19 +464,18 @@ def _actions(
 
 def _comparison(
     previous: Assessment | None,
-    previous_result: AssessmentResult | None,
+    previous_scores: ScoresAlone | None,
     rows: dict[tuple[str, str], DimensionRow],
-    before: dict[tuple[str, str], float | None],
 ) -> Comparison | None:
-    if previous is None or previous_result is None:
+    if previous is None or previous_scores is None:
         return None
     return Comparison(
         title=previous.title,
         published=to_user_timezone(previous.published_at).date(),
-        index_before=previous_result.index,
+        index_before=previous_scores.index,
         rows=tuple(
             row
             for key, row in rows.items()
-            if before.get(key) is not None and row.score is not None
+            if previous_scores.dimensions.get(key) is not None and row.score is not None
         ),
     )
