@@ -102,6 +102,10 @@ def load_demo() -> None:
 
     if not current_app.config["ALLOW_DEMO_DATA"]:
         raise click.ClickException("demo data is for development only (APP_CONFIG=development)")
+    # Reports rendered ahead from here would run on this command's own threads and be cut
+    # off when it ends (a split render then warned that a part had died): the server
+    # renders the demo's reports when they are first asked for.
+    current_app.config["REPORTS_RENDER_AHEAD"] = False
     people = load_demo_data(db.session, hash_password(DEMO_PASSWORD))
     questionnaires = load_directory(Path(current_app.config["ASSESSMENTS_DIR"]))
     for title in load_demo_assessments(questionnaires):

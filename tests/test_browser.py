@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.bidi import isolate_text
+from tests import factories
 from tests.browser import SERVER_WARNINGS, log_in
 from tests.test_access import PAGES, fill
 
@@ -73,4 +74,32 @@ def test_forms_work_without_javascript(browser, live_server, world):
     page.locator("button[name=language][value=fa]").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "Shirin Ebadi" in page.locator("table").inner_text()  # names stay as typed
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_consensus_value_is_set_in_view_of_its_question(browser, live_server, world, language):
+    """The review's table of answers at a desktop width: a question reads as a few lines,
+    and its consensus form, button included, is in view without scrolling sideways; the
+    value set is the one shown chosen after the page comes back."""
+    assessment = factories.reviewed(world, "Review in view")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, world.consultant_assigned)
+    choose_language(page, live_server, language)
+    page.goto(f"{live_server}/assessments/{assessment.id}/results")
+    page.locator("#answers details summary").first.click()
+    row = page.locator("#answers tbody tr").first
+    scroller = page.locator("#answers .table-scroll").first.bounding_box()
+    button = row.locator(".consensus-form button").bounding_box()
+    assert scroller["x"] <= button["x"]
+    assert button["x"] + button["width"] <= scroller["x"] + scroller["width"]
+    assert row.locator("td").first.bounding_box()["width"] >= 176  # 11rem: a few words a line
+    item = row.get_attribute("id")
+    row.locator("select[name=value]").select_option("4")
+    row.locator("input[name=note]").fill("Agreed in the workshop")
+    row.locator(".consensus-form button").click()
+    chosen = page.locator(f"#{item} select[name=value] option:checked")
+    assert chosen.get_attribute("value") == "4"
+    assert page.locator(f"#{item} input[name=note]").input_value() == "Agreed in the workshop"
     context.close()
