@@ -374,8 +374,9 @@ def forget(assessment_id: int | None = None, *, answers: bool = True) -> None:
 
 def _kept_scores_alone_of(assessment: Assessment) -> ScoresAlone | None:
     key = _kept_key(assessment)
-    if key in _kept_scores_alone:
-        return _kept_scores_alone[key]
+    alone = _kept_scores_alone.get(key)  # one look: another thread may forget it meanwhile
+    if alone is not None:
+        return alone
     kept = _kept_results.get(key)
     if kept is None:
         return None

@@ -273,7 +273,7 @@ def _score_questionnaire(
 def _item_score(
     item_id: str, scale: ItemScale, agreed: Consensus | None, count: int, total: int
 ) -> Fraction | None:
-    """The item's score in its dimension's: the consensus value's, else the mean of the
+    """The score an item gives its dimension: its consensus value's, else the mean of the
     ``count`` values answered, which add up to ``total``."""
     return scale.score(item_id, agreed.value) if agreed is not None else scale.mean_of(count, total)
 
