@@ -140,7 +140,8 @@ def main() -> None:
 
 def run(app, assessment, world, args) -> None:
     one_page_pdf()  # warm up: fonts, WeasyPrint's own start
-    baseline_pdf = [timed(one_page_pdf)[0] for _ in range(5)]
+    # Timed again before every cold render, so the baseline sees the load the renders do.
+    baseline_pdf = [timed(one_page_pdf)[0] for _ in range(3)]
 
     rows = []
     for language in ("fa", "en"):
@@ -148,6 +149,7 @@ def run(app, assessment, world, args) -> None:
         for _ in range(args.cold):
             db.session.execute(delete(ReportCache))
             db.session.commit()
+            baseline_pdf.append(timed(one_page_pdf)[0])
             with force_locale(language):
                 ms, context = timed(lambda lang=language: build_context(assessment, lang))
                 contexts.append(ms)
@@ -171,6 +173,8 @@ def run(app, assessment, world, args) -> None:
                 rendered.pages,
                 same,
                 *map(median, (contexts, wholes, wholes_cpu, renders, totals)),
+                min(renders),
+                min(totals),
             )
         )
     steps = weasyprint_steps(assessment)
@@ -199,13 +203,26 @@ def run(app, assessment, world, args) -> None:
     print()
     print(f"{'':36}{'median ms':>10}{'x baseline':>12}")
     line("baseline: one-page PDF", base, base)
-    for language, pages, same, context_ms, whole_ms, whole_cpu, render_ms, total_ms in rows:
+    for (
+        language,
+        pages,
+        same,
+        context_ms,
+        whole_ms,
+        whole_cpu,
+        render_ms,
+        total_ms,
+        fastest_render,
+        fastest_total,
+    ) in rows:
         print(f"report ({language}), {pages} pages; the same text as the whole on {same}")
         line("  build the context", context_ms, base)
         line("  whole, in one process", whole_ms, base)
         line("    its CPU time", whole_cpu, base)
         line("  in two parts at once (render_pdf)", render_ms, base, "goal <= 2000")
+        line("    the fastest", fastest_render, base)
         line("  cold download, all in", total_ms, base, "goal <= 2000")
+        line("    the fastest", fastest_total, base)
         line("  per page", total_ms / pages, base, "goal <= 150")
         print(f"{'  two parts / whole':36}{render_ms / whole_ms:10.2f}")
     print("WeasyPrint's steps, the whole Persian report in one process (ms, share)")

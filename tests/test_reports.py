@@ -94,6 +94,9 @@ def test_english_pdf_is_a_paged_report_with_its_contents(client, auth, world, re
         "Executive",
     ):
         assert text in everything, text
+    # In the appendix, each comment is a bulleted line after its question's tags, who wrote
+    # it first (in groups this small, no group is named).
+    assert re.search(r"\ndisagreement\n•\s+A respondent: \S", everything)
 
 
 def test_persian_pdf_is_right_to_left_with_persian_digits(client, auth, world, report):
