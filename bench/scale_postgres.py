@@ -62,6 +62,12 @@ scoring ~25 ms, the template ~45 ms), in a new process 172-199 ms, the consultan
 home 58-59 ms (its profile alone: 35-47 ms). Still over the goal on this machine: the
 results page after new answers and in a new process, and the consultant's home.
 
+A third session, on a faster machine with nothing changed in these paths (/healthz 2.4 to
+4.3 ms): the load 47.9 s (COPY 39.4 s); with the web process's collector settings, the
+results page 38-56 ms, after a step of the review 76-78, after new answers 73-82, in a new
+process 81-115 (over the goal in the run where /healthz was slowest), the JSON export
+75-81, every home page 16-34 ms, the tracker metrics 10-14.
+
     .venv/bin/python bench/scale_postgres.py \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/scale_bench \
         [--organisations 216] [--respondents 100] [--customers 50000] [--repeat 10]
