@@ -234,11 +234,19 @@ def score_compared(
     every answer read and scored (``scores_from_totals``)."""
     alone = _kept_scores_alone_of(previous) if previous is not None else None
     compared_with = previous if previous is not None and alone is None else None
-    results, totals = _score_many([assessment], questionnaires, responses, compared_with)
+    results, earlier = _score_many([assessment], questionnaires, responses, compared_with)
     if compared_with is not None:
-        alone = scores_from_totals(questionnaires[previous.id], *totals)
+        alone = scores_from_totals(questionnaires[previous.id], earlier.totals, earlier.consensus)
         _keep_in(_kept_scores_alone, _kept_key(previous), alone, KEPT_RESULTS)
     return results[assessment.id], alone
+
+
+class _Totals(NamedTuple):
+    """Of an assessment compared with: each item's count and sum of submitted values,
+    and its consensus values."""
+
+    totals: dict[ItemKey, tuple[int, int]]
+    consensus: dict[ItemKey, Consensus]
 
 
 def _score_many(
@@ -246,14 +254,14 @@ def _score_many(
     questionnaires: Mapping[int, list[Questionnaire]] | None,
     responses: Mapping[int, list[StoredResponse]] | None,
     compared_with: Assessment | None,
-) -> tuple[dict[int, AssessmentResult], tuple[dict, dict]]:
+) -> tuple[dict[int, AssessmentResult], _Totals]:
     """``score_many``, and the answers' totals and consensus values of ``compared_with``,
     read with the others' consensus values and targets."""
     results = {a.id: _kept_results[_kept_key(a)] for a in assessments if is_kept(a)}
     to_score = [a for a in assessments if a.id not in results]
     ids = [a.id for a in to_score]
     if not ids and compared_with is None:
-        return results, ({}, {})
+        return results, _Totals({}, {})
     if questionnaires is None:
         questionnaires = definitions_of(ids)
     given = responses or {}
@@ -277,7 +285,7 @@ def _score_many(
             min_group_size=current_app.config["MIN_GROUP_SIZE"],
         )
         _keep(assessment, results[assessment.id])
-    return results, (totals, consensus[totals_of] if totals_of is not None else {})
+    return results, _Totals(totals, consensus[totals_of] if totals_of is not None else {})
 
 
 # A published assessment's results cannot change while it stays published or archived
@@ -349,10 +357,11 @@ def _answers_key(assessment: Assessment) -> tuple | None:
 
 
 def _kept_answers_of(assessment: Assessment) -> list[Response] | None:
-    found = _kept_answers.get(_answers_key(assessment))
+    key = _answers_key(assessment)
+    found = _kept_answers.get(key)
     if found is not None:
         with suppress(KeyError):  # forgotten meanwhile by another thread's request
-            _kept_answers.move_to_end(_answers_key(assessment))
+            _kept_answers.move_to_end(key)
     return found
 
 
