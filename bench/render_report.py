@@ -23,14 +23,18 @@ issue 14 and this bench's "steps" lines):
   already laid out with fixed widths (``report.css``).
 - Cascade and box building (steps 1 to 4): about a sixth; writing the PDF (steps 6 and 7):
   about a sixth. The context and the cache key: under 5 %.
+- In Persian, WeasyPrint laid out every line twice, a third of the render's CPU time:
+  ``app/reports/rtl_lines.py`` corrects the check that made it do so.
 Built on that (docs/report.md, "Speed"): the appendix and the rest are laid out at once in
-two forked processes and joined (``app/reports/parts.py``). This bench times the whole
-report in one process and ``render_pdf`` (the two parts) in the same run, and checks that
-both give the same text on every page. Two parts can at best halve the time on two cores,
-and only when nothing else runs on them. The parts are about even: in a quiet moment the
-Persian body (23 pages) and appendix (17, with its two lead-in pages) were paginated 2.09
-and 2.15 s after the start and written by 3.70 and 3.75 s; joining them took 28 ms. After
-pagination, drawing the pages' text is most of what is left (``draw_text``).
+two forked processes and joined (``app/reports/parts.py``). This bench times, in the same
+run, the whole report as it was rendered before issue 14 (one process, the collector on,
+WeasyPrint's own line layout), the whole in one process as it is now, and ``render_pdf``
+(the two parts), and checks that the whole and the parts give the same text on every page.
+Two parts can at best halve the time on two cores, and only when nothing else runs on
+them. The parts are about even: in single Persian renders on 2026-11-28 the body (23 pages)
+and the appendix (17, with its two lead-in pages) were paginated 1.25 to 1.63 s after the
+start and written by 1.91 to 2.39 s; joining them took 16 to 19 ms. After pagination,
+drawing the pages' text is most of what is left (``draw_text``).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import delete
 from weasyprint import HTML
+from weasyprint.layout import inline
 
 from app import PROJECT_ROOT, create_app
 from app.extensions import db
@@ -59,8 +64,13 @@ from app.reports.branding import report_branding
 from app.reports.context import build_context
 from app.reports.pdf import report_pdf
 from app.reports.render import ASSET_ORIGIN, ReportFetcher, collector_paused, lay_out, render_pdf
+from app.reports.rtl_lines import lay_out_right_to_left_lines_once
 from config import TestConfig
 from tests import factories
+
+# WeasyPrint's own line layout, kept before the first render puts the corrected one in its
+# place (app/reports/rtl_lines.py), for the render as it was before issue 14.
+WEASYPRINTS_OWN_LINE_LAYOUT = inline.get_next_linebox
 
 
 def timed(function) -> tuple[float, object]:
@@ -145,7 +155,7 @@ def run(app, assessment, world, args) -> None:
 
     rows = []
     for language in ("fa", "en"):
-        contexts, wholes, wholes_cpu, renders, totals = [], [], [], [], []
+        contexts, befores, wholes, wholes_cpu, renders, totals = [], [], [], [], [], []
         for _ in range(args.cold):
             db.session.execute(delete(ReportCache))
             db.session.commit()
@@ -154,7 +164,8 @@ def run(app, assessment, world, args) -> None:
                 ms, context = timed(lambda lang=language: build_context(assessment, lang))
                 contexts.append(ms)
                 logo = report_branding(assessment).logo()
-                # Before: the whole report laid out in this one process.
+                befores.append(timed(lambda c=context, lg=logo: as_before_issue_14(c, lg))[0])
+                # The whole report laid out in this one process.
                 ms, cpu = cpu_timed(lambda c=context, lg=logo: whole_pdf(c, lg))
                 wholes.append(ms)
                 wholes_cpu.append(cpu)
@@ -172,7 +183,7 @@ def run(app, assessment, world, args) -> None:
                 language,
                 rendered.pages,
                 same,
-                *map(median, (contexts, wholes, wholes_cpu, renders, totals)),
+                *map(median, (contexts, befores, wholes, wholes_cpu, renders, totals)),
                 min(renders),
                 min(totals),
             )
@@ -208,6 +219,7 @@ def run(app, assessment, world, args) -> None:
         pages,
         same,
         context_ms,
+        before_ms,
         whole_ms,
         whole_cpu,
         render_ms,
@@ -217,6 +229,7 @@ def run(app, assessment, world, args) -> None:
     ) in rows:
         print(f"report ({language}), {pages} pages; the same text as the whole on {same}")
         line("  build the context", context_ms, base)
+        line("  as before issue 14", before_ms, base)
         line("  whole, in one process", whole_ms, base)
         line("    its CPU time", whole_cpu, base)
         line("  in two parts at once (render_pdf)", render_ms, base, "goal <= 2000")
@@ -225,6 +238,7 @@ def run(app, assessment, world, args) -> None:
         line("    the fastest", fastest_total, base)
         line("  per page", total_ms / pages, base, "goal <= 150")
         print(f"{'  two parts / whole':36}{render_ms / whole_ms:10.2f}")
+        print(f"{'  two parts / as before issue 14':36}{render_ms / before_ms:10.2f}")
     print("WeasyPrint's steps, the whole Persian report in one process (ms, share)")
     whole = sum(steps.values())
     for step, ms in steps.items():
@@ -234,6 +248,18 @@ def run(app, assessment, world, args) -> None:
     line("cached download (fa)", median(cached), health, "goal <= 20")
     line("  its CPU time", median(cached_cpu), median(health_cpu))
     print(f"min cached {min(cached):.1f} ms")
+
+
+def as_before_issue_14(context, logo) -> bytes:
+    """Today's report rendered as reports were before issue 14: whole, in one process,
+    with the collector on and each line of a right-to-left block laid out twice."""
+    lay_out_right_to_left_lines_once()  # so the corrected layout is the one put back
+    corrected = inline.get_next_linebox
+    inline.get_next_linebox = WEASYPRINTS_OWN_LINE_LAYOUT
+    try:
+        return lay_out(context, logo).write_pdf()
+    finally:
+        inline.get_next_linebox = corrected
 
 
 def whole_pdf(context, logo) -> bytes:

@@ -32,6 +32,7 @@ from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
 from app.reports.branding import Logo
 from app.reports.context import ReportContext
 from app.reports.parts import one_render_at_a_time, render_in_parts
+from app.reports.rtl_lines import lay_out_right_to_left_lines_once
 
 # Part of every cache key, with ``renderer_fingerprint``: bump it when something outside
 # the fingerprinted files changes the PDF (WeasyPrint's version, say), so old PDFs are
@@ -60,6 +61,7 @@ RENDERER_FILES = (
     "app/reports/figures.py",
     "app/reports/parts.py",
     "app/reports/render.py",
+    "app/reports/rtl_lines.py",
     "app/translations/fa/LC_MESSAGES/messages.po",
     "app/translations/en/LC_MESSAGES/messages.po",
 )
@@ -185,6 +187,7 @@ class _PdfSource:
     """The report's HTML for the PDF, whole or in part, and the fetcher of its assets."""
 
     def __init__(self, context: ReportContext, logo: Logo | None):
+        lay_out_right_to_left_lines_once()  # before the parts' processes are forked
         self._context = context
         self._logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
         self._has_logo = logo is not None
