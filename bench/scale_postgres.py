@@ -68,6 +68,16 @@ results page 38-56 ms, after a step of the review 76-78, after new answers 73-82
 process 81-115 (over the goal in the run where /healthz was slowest), the JSON export
 75-81, every home page 16-34 ms, the tracker metrics 10-14.
 
+A fourth session, on a slower machine again, nothing changed in these paths (/healthz 2.8 to
+3.1 ms with those settings): the load 51.1 s (COPY 42.6 s); the results page 38-43 ms,
+after a step of the review 58-75, after new answers 81-106, in a new process 105-113 (over
+the goal in both runs), the JSON export 85-106, the report context 73-90, every home page
+20-31 ms, the tracker metrics 10-12. The new process's view timed by its parts in two
+later runs, minutes apart, 106 and 75 ms in all: scoring 18 and 11 ms, the consensus
+values, targets and the previous assessment's totals 9 and 6 (2 without the totals), the
+template 28 and 19, reading the answers 20 (in the second), the rest the request. The
+machine's moment moves this view by a third; the code in it did not change.
+
     .venv/bin/python bench/scale_postgres.py \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/scale_bench \
         [--organisations 216] [--respondents 100] [--customers 50000] [--repeat 10]
