@@ -244,3 +244,5 @@ def test_a_download_waits_for_the_worker_and_gets_the_pdf_in_one_load(
     assert response.status_code == 200
     assert response.data == stored_reports()[0].pdf
     assert output.count("pages rendered") == 1
+    # Once in the worker, before it forks a work horse for the render.
+    assert output.index("report renderer is warmed up") < output.index("pages rendered")

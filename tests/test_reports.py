@@ -36,7 +36,15 @@ from app.models import (
 )
 from app.reports.cache import cache_key
 from app.reports.forms import check_logo
-from app.reports.render import ASSET_ORIGIN, AssetRefused, Logo, ReportFetcher
+from app.reports.kept_layouts import keep_text_layouts_for_drawing
+from app.reports.render import (
+    ASSET_ORIGIN,
+    AssetRefused,
+    Logo,
+    ReportFetcher,
+    warm_up_renderer,
+)
+from app.reports.rtl_lines import lay_out_right_to_left_lines_once
 from tests import factories
 from tests.jobs import download_report
 
@@ -484,3 +492,14 @@ def test_report_of_an_assessment_without_answers_still_renders(app, world, asses
         text = "\n".join(pdf_text(report_pdf(assessments.open, "en").data))
     assert "There are not enough answers yet to compute a score." in text
     assert "first published assessment" not in text  # Baseline 2025 is published before it
+
+
+def test_a_warmed_up_process_has_the_report_template_compiled_and_its_text_corrected(app):
+    """What a worker pays once before it forks its renders (``warm_up_renderer``), so
+    that no render in a work horse pays it again."""
+    environment = app.jinja_env
+    environment.cache.clear()
+    warm_up_renderer()
+    assert [name for _loader, name in environment.cache] == ["reports/report.html"]
+    assert lay_out_right_to_left_lines_once()
+    assert keep_text_layouts_for_drawing()

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.jobs import error_line, log_failure
 from app.jobs.redis_queue import RedisQueue
 from app.reports.prepare import prepare_after_deploy
+from app.reports.render import warm_up_renderer
 
 
 class AppWorker(Worker):
@@ -89,5 +90,6 @@ def worker_command(burst: bool) -> None:
     # The app's own messages (renders, failures and retries) beside RQ's, on stderr.
     current_app.logger.setLevel(logging.INFO)
     prepare_after_deploy()
+    warm_up_renderer()  # once here, rather than in every job's work horse
     worker = AppWorker(current_app._get_current_object(), queue)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")

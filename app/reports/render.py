@@ -13,6 +13,7 @@ import gc
 import hashlib
 import mimetypes
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup
 from weasyprint import HTML
@@ -31,6 +33,7 @@ from app import PROJECT_ROOT
 from app.models.reports import ACCENT_PATTERN, DEFAULT_ACCENT
 from app.reports.branding import Logo
 from app.reports.context import ReportContext
+from app.reports.kept_layouts import keep_text_layouts_for_drawing
 from app.reports.parts import one_render_at_a_time, render_in_parts
 from app.reports.rtl_lines import lay_out_right_to_left_lines_once
 
@@ -59,6 +62,7 @@ RENDERER_FILES = (
     "app/reports/appendix.py",
     "app/reports/context.py",
     "app/reports/figures.py",
+    "app/reports/kept_layouts.py",
     "app/reports/parts.py",
     "app/reports/render.py",
     "app/reports/rtl_lines.py",
@@ -178,6 +182,36 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
+# A page in the report's stylesheet, fonts and both scripts, laid out once to warm up.
+_WARM_UP_PAGE = (
+    f'<html lang="fa" dir="rtl"><head><link rel="stylesheet" href="{ASSET_ORIGIN}/static/'
+    'css/report.css"></head><body><h1>گزارش آمادگی</h1><p>مدیریت ارتباط با مشتری '
+    '<bdi dir="ltr">(CRM)</bdi></p></body></html>'
+)
+
+
+def warm_up_renderer() -> None:
+    """What the first render in a process pays for once, paid now: in a process that
+    forks its renders (``flask worker``, whose every job runs in a new work horse, and
+    each web worker), so that no render pays it again. WeasyPrint's text layout as
+    corrected here, the report's template compiled, every language's translations read,
+    and a one-page PDF in the report's stylesheet and fonts (fontconfig's, Pango's and
+    HarfBuzz's first use)."""
+    start = time.perf_counter()
+    lay_out_right_to_left_lines_once()
+    keep_text_layouts_for_drawing()
+    current_app.jinja_env.get_template("reports/report.html")
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            get_translations()
+    fetcher = ReportFetcher(Path(current_app.static_folder), {})
+    with one_render_at_a_time:
+        HTML(string=_WARM_UP_PAGE, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).write_pdf()
+    current_app.logger.info(
+        "The report renderer is warmed up (%d ms).", (time.perf_counter() - start) * 1000
+    )
+
+
 def lay_out(context: ReportContext, logo: Logo | None) -> Document:
     """The whole report laid out in pages in this process, before it is written as a PDF."""
     return _PdfSource(context, logo).lay_out()
@@ -187,7 +221,9 @@ class _PdfSource:
     """The report's HTML for the PDF, whole or in part, and the fetcher of its assets."""
 
     def __init__(self, context: ReportContext, logo: Logo | None):
-        lay_out_right_to_left_lines_once()  # before the parts' processes are forked
+        # WeasyPrint's text layout as corrected here, before the parts' processes fork.
+        lay_out_right_to_left_lines_once()
+        keep_text_layouts_for_drawing()
         self._context = context
         self._logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
         self._has_logo = logo is not None
