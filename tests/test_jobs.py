@@ -9,19 +9,22 @@ import io
 import os
 import re
 import signal
+import threading
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app import jobs
 from app.assessments import services
 from app.assessments.services import Actor
 from app.extensions import db
+from app.jobs.in_process import InProcessQueue
 from app.jobs.redis_queue import RedisQueue
 from app.models import AssessmentStatus, ReportCache
 from app.reports.cache import cache_key
-from app.reports.prepare import report_job_id
+from app.reports.prepare import queue_report, report_job_id
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.jobs import (
@@ -246,3 +249,39 @@ def test_a_download_waits_for_the_worker_and_gets_the_pdf_in_one_load(
     assert output.count("pages rendered") == 1
     # Once in the worker, before it forks a work horse for the render.
     assert output.index("report renderer is warmed up") < output.index("pages rendered")
+
+
+def hold(release: threading.Event) -> None:
+    release.wait(30)
+
+
+@pytest.mark.parametrize("engine", ["in-process", "redis"])
+def test_a_render_someone_waits_for_goes_in_front_of_the_renders_ahead(
+    app, engine, request, monkeypatch
+):
+    """A download that finds no PDF waits for its render; the reports rendered ahead of
+    time (after a deploy, every published one) wait for nobody, so they wait behind it."""
+    release = threading.Event()
+    if engine == "redis":
+        request.getfixturevalue("redis_queue")  # and no worker: every job waits its turn
+    else:  # its one thread kept busy, so the jobs wait their turn
+        monkeypatch.setitem(app.extensions, "jobs", InProcessQueue(app, threads=1))
+        jobs.enqueue(hold, release, job_id="hold")
+        wait_until(lambda: jobs.progress("hold").state == "started", message="a busy thread")
+    try:
+        ahead = [queue_report(id_, "fa", f"{id_:064x}") for id_ in (1, 2, 3)]
+        asked = queue_report(4, "en", f"{4:064x}", asked=True)
+
+        def line() -> list[str]:
+            waiting = {job_id: jobs.progress(job_id).ahead for job_id in [*ahead, asked]}
+            return sorted(waiting, key=waiting.get)
+
+        assert line() == [asked, *ahead]
+        # Asked for while it waits among the renders ahead: it is moved in front, once.
+        assert queue_report(3, "fa", f"{3:064x}", asked=True) == ahead[2]
+        assert line() == [ahead[2], asked, ahead[0], ahead[1]]
+        assert [jobs.progress(job_id).ahead for job_id in line()] == [0, 1, 2, 3]
+    finally:
+        release.set()
+    if engine == "in-process":
+        app.extensions["jobs"].join()

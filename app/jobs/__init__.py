@@ -88,7 +88,13 @@ class JobQueue(Protocol):
     engine: str
 
     def enqueue(
-        self, function: Callable, args: tuple, *, job_id: str | None, at: datetime | None
+        self,
+        function: Callable,
+        args: tuple,
+        *,
+        job_id: str | None,
+        at: datetime | None,
+        in_front: bool,
     ) -> bool: ...
 
     def progress(self, job_id: str) -> JobProgress | None: ...
@@ -122,11 +128,19 @@ def queue() -> JobQueue:
 
 
 def enqueue(
-    function: Callable, *args, job_id: str | None = None, at: datetime | None = None
+    function: Callable,
+    *args,
+    job_id: str | None = None,
+    at: datetime | None = None,
+    in_front: bool = False,
 ) -> bool:
     """Queue ``function(*args)``, at once or at ``at``. With ``job_id``, nothing happens
-    while a job of that id waits, runs or lies failed; returns whether it was queued."""
-    return queue().enqueue(function, args, job_id=job_id, at=at)
+    while a job of that id waits, runs or lies failed; returns whether it was queued.
+
+    ``in_front``: someone waits for it (a download), so it goes to the front of the line,
+    before the jobs nobody waits for (reports rendered ahead); a job of that id already
+    waiting its turn is moved there."""
+    return queue().enqueue(function, args, job_id=job_id, at=at, in_front=in_front)
 
 
 def progress(job_id: str) -> JobProgress | None:

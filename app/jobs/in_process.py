@@ -48,6 +48,8 @@ class _Job:
     failed_at: datetime | None = None
     error: str = ""  # the exception's type and message
     order: int = field(default_factory=lambda: next(_order))
+    # Below 0 once put in front of the line (``in_front``), the latest put there first.
+    front: int = 0
 
     @property
     def description(self) -> str:
@@ -67,22 +69,33 @@ class InProcessQueue:
         self._running = threading.local()
 
     def enqueue(
-        self, function: Callable, args: tuple, *, job_id: str | None, at: datetime | None
+        self,
+        function: Callable,
+        args: tuple,
+        *,
+        job_id: str | None,
+        at: datetime | None,
+        in_front: bool,
     ) -> bool:
         delay = max(0.0, (at - utcnow()).total_seconds()) if at else 0.0
         with self._changed:
             job_id = job_id or uuid4().hex
-            if job_id in self._jobs:
+            job = self._jobs.get(job_id)
+            queued = job is None
+            if queued:
+                job = self._jobs[job_id] = _Job(
+                    job_id,
+                    function,
+                    args,
+                    time.monotonic() + delay,
+                    state="scheduled" if delay else "queued",
+                )
+            elif not (in_front and job.state == "queued"):
                 return False
-            self._jobs[job_id] = _Job(
-                job_id,
-                function,
-                args,
-                time.monotonic() + delay,
-                state="scheduled" if delay else "queued",
-            )
+            if in_front:
+                job.front = -next(_order)
             self._wake()
-        return True
+        return queued
 
     def _wake(self) -> None:
         """Tell the threads there is work; start one if all are busy. Hold the lock."""
@@ -114,7 +127,7 @@ class InProcessQueue:
 
     def _waiting(self) -> list[_Job]:
         jobs = [job for job in self._jobs.values() if job.state in ("queued", "scheduled")]
-        return sorted(jobs, key=lambda job: (job.run_at, job.order))
+        return sorted(jobs, key=lambda job: (job.front, job.run_at, job.order))
 
     def _run(self, job: _Job) -> None:
         self._running.job = job

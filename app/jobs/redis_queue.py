@@ -51,7 +51,13 @@ class RedisQueue:
         self.queue = Queue(QUEUE_NAME, connection=self.connection)
 
     def enqueue(
-        self, function: Callable, args: tuple, *, job_id: str | None, at: datetime | None
+        self,
+        function: Callable,
+        args: tuple,
+        *,
+        job_id: str | None,
+        at: datetime | None,
+        in_front: bool,
     ) -> bool:
         intervals = retry_intervals()
         options = {
@@ -64,12 +70,20 @@ class RedisQueue:
         }
         try:
             if at is None:
-                self.queue.enqueue(function, **options)
+                self.queue.enqueue(function, at_front=in_front, **options)
             else:
                 self.queue.enqueue_at(at, function, **options)
         except DuplicateJobError:
+            if in_front:
+                self._to_the_front(job_id)
             return False
         return True
+
+    def _to_the_front(self, job_id: str) -> None:
+        """The job out of its place in the line and in at the front, if it still waits
+        there: taken out by one call, so a worker that takes it meanwhile runs it once."""
+        if self.connection.lrem(self.queue.key, 1, job_id):
+            self.queue.push_job_id(job_id, at_front=True)
 
     def progress(self, job_id: str) -> JobProgress | None:
         try:

@@ -12,7 +12,9 @@ How a change becomes a render:
 3. ``refresh_reports`` computes each published report's cache key in each language, and
    queues ``render_report`` for every key not in the cache. The render's job id names the
    assessment, the language and the key: a download that finds no PDF queues the same job,
-   so many readers asking queue one render.
+   so many readers asking queue one render. Someone waits for that one, so it goes in
+   front of the renders ahead of time (after a deploy, every published report's), and
+   moves there if it was already waiting among them.
 4. ``render_report`` checks the key again before rendering (inputs changed since: the job
    for the new key does it) and after (changed during the render: the PDF is dropped, and
    the new key's job queued), and keeps the PDF in one transaction.
@@ -75,11 +77,13 @@ def report_job_id(assessment_id: int, language: str, key: str) -> str:
     return f"report-{assessment_id}-{language}-{key[:32]}"
 
 
-def queue_report(assessment_id: int, language: str, key: str) -> str:
+def queue_report(assessment_id: int, language: str, key: str, *, asked: bool = False) -> str:
     """Queue the render of the report whose inputs hash to ``key``, unless a job for it
-    already waits, runs or has failed; returns the job's id."""
+    already waits, runs or has failed; returns the job's id. A render someone ``asked``
+    for (a download waits for it) goes in front of the renders ahead of time, and so does
+    its job if it already waits among them."""
     job_id = report_job_id(assessment_id, language, key)
-    jobs.enqueue(render_report, assessment_id, language, key, job_id=job_id)
+    jobs.enqueue(render_report, assessment_id, language, key, job_id=job_id, in_front=asked)
     return job_id
 
 

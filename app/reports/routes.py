@@ -105,7 +105,7 @@ def download(assessment_id: int):
     cached = cached_pdf(key)
     if cached is not None:
         return _pdf_response(cached.data, assessment.id, language)
-    job_id = queue_report(assessment.id, language, key)
+    job_id = queue_report(assessment.id, language, key, asked=True)
     # End the read transaction before waiting: the render writes the PDF meanwhile, and
     # SQLite reads one snapshot per transaction (and, journalling by rollback, keeps a
     # writer waiting while one is open).
