@@ -2,12 +2,8 @@
 from the project's root)."""
 
 from app.gc_tuning import freeze_after_start_up
-from app.reports.render import warm_up_renderer
 
 
-def post_worker_init(worker) -> None:
-    """Each worker has loaded the app (``worker.wsgi``): warm up the report renderer, then
-    freeze what start-up left (app/gc_tuning.py), the warm-up's included."""
-    with worker.wsgi.app_context():
-        warm_up_renderer()
+def post_worker_init(worker) -> None:  # noqa: ARG001 - gunicorn's hook signature
+    """Each worker has loaded the app: freeze what start-up left (app/gc_tuning.py)."""
     freeze_after_start_up()
