@@ -13,16 +13,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app
-from app.extensions import db
 from app.mail import deliver_mail
-from config import TestConfig
+from bench.apps import app_on_scratch_sqlite
 from tests import factories
 from tests.jobs import SmtpServer
 
@@ -33,38 +30,34 @@ def main() -> None:
     parser.add_argument("--smtp-delay", type=float, default=0.05, help="seconds per reply")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder, SmtpServer(delay=args.smtp_delay) as smtp:
-
-        class BenchConfig(TestConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-            MAIL_SERVER = "127.0.0.1"
-            MAIL_PORT = smtp.port
-            MAIL_USE_TLS = False
-            PASSWORD_MAIL_RATE_LIMIT = "10000 per minute"
-
-        app = create_app(BenchConfig)
-        with app.app_context():
-            db.create_all()
-            factories.make_user(email="known@example.com")
-            client = app.test_client()
-            timings: dict[str, list[float]] = {"known": [], "unknown": []}
-            for _ in range(args.requests):  # interleaved: both see the same machine load
-                for kind in timings:
-                    started = time.perf_counter()
-                    response = client.post(
-                        "/password/forgot", data={"email": f"{kind}@example.com"}
-                    )
-                    timings[kind].append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 302
-            delivered = len(smtp.wait_for_messages(args.requests))
-            app.extensions["jobs"].join()
-            # The baseline: one message handed to this server, which the page used to wait
-            # for on known addresses only.
-            sending = []
-            for _ in range(5):
+    with (
+        SmtpServer(delay=args.smtp_delay) as smtp,
+        app_on_scratch_sqlite(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp.port,
+            MAIL_USE_TLS=False,
+            PASSWORD_MAIL_RATE_LIMIT="10000 per minute",
+        ) as app,
+        app.app_context(),
+    ):
+        factories.make_user(email="known@example.com")
+        client = app.test_client()
+        timings: dict[str, list[float]] = {"known": [], "unknown": []}
+        for _ in range(args.requests):  # interleaved: both see the same machine load
+            for kind in timings:
                 started = time.perf_counter()
-                deliver_mail("known@example.com", "Baseline", "One message.")
-                sending.append((time.perf_counter() - started) * 1000)
+                response = client.post("/password/forgot", data={"email": f"{kind}@example.com"})
+                timings[kind].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 302
+        delivered = len(smtp.wait_for_messages(args.requests))
+        app.extensions["jobs"].join()
+        # The baseline: one message handed to this server, which the page used to wait
+        # for on known addresses only.
+        sending = []
+        for _ in range(5):
+            started = time.perf_counter()
+            deliver_mail("known@example.com", "Baseline", "One message.")
+            sending.append((time.perf_counter() - started) * 1000)
 
     known, unknown = (statistics.median(timings[kind]) for kind in ("known", "unknown"))
     print(f"SMTP server on loopback, {args.smtp_delay * 1000:.0f} ms per reply")

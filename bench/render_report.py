@@ -47,7 +47,6 @@ import io
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -61,7 +60,7 @@ from weasyprint import HTML
 from weasyprint.layout import inline
 from weasyprint.text.line_break import Layout
 
-from app import PROJECT_ROOT, create_app
+from app import PROJECT_ROOT
 from app.extensions import db
 from app.models import ReportCache
 from app.reports.branding import report_branding
@@ -70,7 +69,7 @@ from app.reports.kept_layouts import keep_text_layouts_for_drawing
 from app.reports.pdf import report_pdf
 from app.reports.render import ASSET_ORIGIN, ReportFetcher, collector_paused, lay_out, render_pdf
 from app.reports.rtl_lines import lay_out_right_to_left_lines_once
-from config import TestConfig
+from bench.apps import app_on_scratch_sqlite, report_to_render
 from tests import factories
 
 # WeasyPrint's own line layout and text layouts' methods, kept before the first render puts
@@ -133,26 +132,15 @@ def main() -> None:
     parser.add_argument("--cached", type=int, default=30, help="cached downloads")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-
-        class BenchConfig(TestConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-
-        app = create_app(BenchConfig)
-        with app.app_context():
-            db.create_all()
-            world = factories.build_world()
-            factories.brand(world.organisation, logo=factories.png_logo())
-            assessment = factories.answered_assessment(
-                world.organisation, world.consultant_assigned, respondents=args.respondents
-            )
-            questionnaires = [loaded.definition for loaded in factories.all_questionnaires()]
-            items = sum(len(d.items) for q in questionnaires for d in q.dimensions)
-            print(
-                f"{len(factories.all_questionnaires())} questionnaires, {items} items, "
-                f"{args.respondents} respondents; SQLite in a temporary folder"
-            )
-            run(app, assessment, world, args)
+    with app_on_scratch_sqlite() as app, app.app_context():
+        world, assessment = report_to_render(args.respondents)
+        questionnaires = [loaded.definition for loaded in factories.all_questionnaires()]
+        items = sum(len(d.items) for q in questionnaires for d in q.dimensions)
+        print(
+            f"{len(factories.all_questionnaires())} questionnaires, {items} items, "
+            f"{args.respondents} respondents; SQLite in a temporary folder"
+        )
+        run(app, assessment, world, args)
 
 
 def run(app, assessment, world, args) -> None:

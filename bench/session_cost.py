@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -24,10 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, update
 
-from app import create_app
 from app.extensions import db
 from app.models import UserSession, utcnow
-from config import TestConfig
+from bench.apps import app_on_scratch_sqlite
 from tests import factories
 
 
@@ -65,14 +63,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-
-        class BenchConfig(TestConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-
-        app = create_app(BenchConfig)
+    with app_on_scratch_sqlite() as app:
         with app.app_context():
-            db.create_all()
             world = factories.build_world()
             assessments = factories.build_assessments(world)
             respondent_id, token = assessments.respondent.id, assessments.token

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text
 
-from app import create_app
 from app.demo.seeding import ENGLISH, seed_customers
 from app.extensions import db
 from app.models import (
@@ -44,31 +43,14 @@ from app.models import (
 )
 from app.passwords import hash_password
 from app.tracker import services
-from config import TestConfig
+from bench.apps import bench_app
+from tests.factories import schema_afresh
 
 GOAL_MS = 100
 PASSWORD = "bench-password-2026"
 # app/demo/seeding.py gives customers further along the pipeline more contacts: on average about
 # 1.06 times the mean asked for.
 CONTACT_WEIGHT = 1.06
-
-
-def make_app(database_url: str):
-    class BenchConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
-        TESTING = False
-
-    return create_app(BenchConfig)
-
-
-def reset_schema() -> None:
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        db.drop_all()
-    db.create_all()
 
 
 def seed(customers: int, contacts: int) -> tuple[Organisation, User]:
@@ -136,10 +118,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        app = make_app(url)
+        app = bench_app(url, TESTING=False)
         with app.app_context():
             print(f"database: {db.engine.dialect.name}")
-            reset_schema()
+            schema_afresh()
             organisation, owner = seed(args.customers, args.contacts)
             organisation_id = organisation.id
             contacts = db.session.scalar(select(func.count(Interaction.id)))

@@ -24,7 +24,6 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -36,15 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_babel import force_locale
 
-from app import create_app
 from app.extensions import db
 from app.models import Assessment
 from app.reports.branding import report_branding
 from app.reports.context import build_context
 from app.reports.render import render_pdf, warm_up_renderer
+from bench.apps import app_on_scratch_sqlite, report_to_render
 from bench.render_report import one_page_pdf
-from config import TestConfig
-from tests import factories
 
 
 class Times(NamedTuple):
@@ -95,58 +92,47 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=5, help="jobs per language and worker")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
+    with app_on_scratch_sqlite() as app, app.app_context():
+        assessment_id = report_to_render(30)[1].id
+        db.session.remove()
 
-        class BenchConfig(TestConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        def job(language: str) -> Callable[[], object]:
+            def render() -> None:
+                db.engine.dispose(close=False)  # as AppWorker.perform_job
+                with force_locale(language):
+                    assessment = db.session.get(Assessment, assessment_id)
+                    context = build_context(assessment, language)
+                    render_pdf(context, report_branding(assessment).logo())
 
-        app = create_app(BenchConfig)
-        with app.app_context():
-            db.create_all()
-            world = factories.build_world()
-            factories.brand(world.organisation, logo=factories.png_logo())
-            assessment_id = factories.answered_assessment(
-                world.organisation, world.consultant_assigned, respondents=30
-            ).id
-            db.session.remove()
+            return render
 
-            def job(language: str) -> Callable[[], object]:
-                def render() -> None:
-                    db.engine.dispose(close=False)  # as AppWorker.perform_job
-                    with force_locale(language):
-                        assessment = db.session.get(Assessment, assessment_id)
-                        context = build_context(assessment, language)
-                        render_pdf(context, report_branding(assessment).logo())
+        jobs = {language: job(language) for language in ("fa", "en")}
+        jobs["baseline"] = one_page_pdf
+        # Forked before anything here is warmed up: this process stays as cold as a
+        # worker that does not warm up, and forks that one's horses.
+        ours, theirs = multiprocessing.Pipe()
+        warm = multiprocessing.get_context("fork").Process(
+            target=warmed_worker, args=(jobs, theirs)
+        )  # not a daemon: its work horses' renders fork processes of their own
+        warm.start()
+        warm_up_ms = ours.recv()
 
-                return render
+        def warmed(name: str) -> Times:
+            ours.send(name)
+            return ours.recv()
 
-            jobs = {language: job(language) for language in ("fa", "en")}
-            jobs["baseline"] = one_page_pdf
-            # Forked before anything here is warmed up: this process stays as cold as a
-            # worker that does not warm up, and forks that one's horses.
-            ours, theirs = multiprocessing.Pipe()
-            warm = multiprocessing.get_context("fork").Process(
-                target=warmed_worker, args=(jobs, theirs)
-            )  # not a daemon: its work horses' renders fork processes of their own
-            warm.start()
-            warm_up_ms = ours.recv()
+        def cold(name: str) -> Times:
+            return in_a_work_horse(jobs[name])
 
-            def warmed(name: str) -> Times:
-                ours.send(name)
-                return ours.recv()
-
-            def cold(name: str) -> Times:
-                return in_a_work_horse(jobs[name])
-
-            runners = {"cold": cold, "warm": warmed}
-            times = {(worker, name): [] for worker in runners for name in jobs}
-            for round_ in range(args.jobs):  # alternately, so both see the same machine
-                order = ("cold", "warm") if round_ % 2 else ("warm", "cold")
-                for name in jobs:
-                    for worker in order:
-                        times[worker, name].append(runners[worker](name))
-            ours.send(None)
-            warm.join()
+        runners = {"cold": cold, "warm": warmed}
+        times = {(worker, name): [] for worker in runners for name in jobs}
+        for round_ in range(args.jobs):  # alternately, so both see the same machine
+            order = ("cold", "warm") if round_ % 2 else ("warm", "cold")
+            for name in jobs:
+                for worker in order:
+                    times[worker, name].append(runners[worker](name))
+        ours.send(None)
+        warm.join()
 
     def median(worker: str, name: str) -> Times:
         runs = times[worker, name]

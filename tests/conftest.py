@@ -65,13 +65,7 @@ def _schema(config_class):
     """Build the schema once per run, from the models, on a clean database."""
     app = create_app(config_class)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-        db.create_all()
+        factories.schema_afresh()
         db.engine.dispose()
 
 

@@ -11,6 +11,7 @@ from functools import cache
 from itertools import count
 
 from PIL import Image
+from sqlalchemy import text
 
 from app import PROJECT_ROOT
 from app.assessments import respondents, scores, services
@@ -50,6 +51,18 @@ from app.tracker import services as tracker_services
 PASSWORD = "correct horse battery"
 ASSESSMENTS = PROJECT_ROOT / "assessments"
 _sequence = count(1)
+
+
+def schema_afresh() -> None:
+    """Every table dropped and made again from the models; on PostgreSQL the whole public
+    schema, so that what no model knows of (an earlier run's tables, types) goes too."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+    db.create_all()
 
 
 def make_user(

@@ -1,6 +1,6 @@
 """The printed report's finish: tables split without leaving a row or two alone on a page,
-legible radar scale labels above the shapes, and every glyph from the fonts the report
-declares (no fallback font embedded)."""
+legible radar scale labels above the shapes, every glyph from the fonts the report
+declares (no fallback font embedded), and each benchmark's spread inside its column."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from app.reports.branding import report_branding
 from app.reports.context import build_context
 from app.reports.render import lay_out
 from tests import factories
+from tests.test_benchmarks import answered_mini, other_organisations
 
 STYLESHEET = PROJECT_ROOT / "static" / "css" / "report.css"
 CSS_PX_IN_PT = 0.75
@@ -115,3 +116,42 @@ def test_radar_scale_labels_are_legible_and_above_the_shapes():
         assert f'font-size="{SCALE_LABEL_SIZE}"' in element
         assert 'stroke="#fff"' in element
         assert 'paint-order="stroke"' in element
+
+
+def spreads_in_their_cells(document) -> list[tuple[float, float, float, float]]:
+    """Each benchmark spread's left and right edges, and those of its table cell's content."""
+    found = []
+
+    def visit(box, cell):
+        if type(box).__name__ == "TableCellBox":
+            cell = box
+        element = getattr(box, "element", None)
+        if (
+            element is not None
+            and element.tag.endswith("svg")
+            and "spread" in element.get("class", "")
+        ):
+            left = cell.content_box_x()
+            found.append((box.position_x, box.position_x + box.width, left, left + cell.width))
+            return
+        for child in getattr(box, "children", ()):
+            visit(child, cell)
+
+    for page in document.pages:
+        visit(page._page_box, None)
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_benchmark_spread_is_drawn_inside_its_column(app, world, language):
+    """Drawn 128 px wide, the spread once ran past its column and the table's edge into
+    the page's margin."""
+    own = answered_mini(world.organisation, world.consultant_assigned, 4)
+    other_organisations(world, [1, 2, 3, 4, 5])
+    with app.test_request_context(), force_locale(language):
+        document = lay_out(build_context(own, language), report_branding(own).logo())
+    spreads = spreads_in_their_cells(document)
+    assert len(spreads) == 3  # the index and the two dimensions
+    for left, right, cell_left, cell_right in spreads:
+        assert cell_left <= left < right <= cell_right + 0.01
+        assert right - left > 0.6 * (cell_right - cell_left)  # narrowed, not shrunk away
