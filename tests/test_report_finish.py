@@ -11,12 +11,13 @@ from collections import defaultdict
 import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from app import PROJECT_ROOT
 from app.charts import SCALE_LABEL_SIZE, Series, radar_chart, radar_figure
 from app.reports.branding import report_branding
 from app.reports.context import build_context
-from app.reports.render import lay_out
+from app.reports.render import ASSET_ORIGIN, ReportFetcher, lay_out
 from tests import factories
 from tests.test_benchmarks import answered_mini, other_organisations
 
@@ -155,3 +156,45 @@ def test_a_benchmark_spread_is_drawn_inside_its_column(app, world, language):
     for left, right, cell_left, cell_right in spreads:
         assert cell_left <= left < right <= cell_right + 0.01
         assert right - left > 0.6 * (cell_right - cell_left)  # narrowed, not shrunk away
+
+
+def test_a_table_keeps_its_heading_and_lead_in_on_its_first_page():
+    """Wherever a benchmark or the comparison falls on a page, its heading and the
+    paragraph that introduces its table are not left at the foot of one page with the
+    table on the next (as they were in the demo's English report)."""
+    rows = "".join(
+        f"<tr id='row-{n}'><th scope='row'>Dimension {n}<br>of two lines</th><td>1</td></tr>"
+        for n in range(8)
+    )
+    fetcher = ReportFetcher(PROJECT_ROOT / "static", {})
+    kept = 0
+    for spacer_mm in range(166, 250, 8):
+        html = (
+            '<html lang="en"><head><link rel="stylesheet" href="static/css/report.css">'
+            "</head><body>"
+            f'<div style="block-size: {spacer_mm}mm"></div><h3 id="heading">Benchmarks</h3>'
+            '<p class="lead-in" id="lead-in">Compared with 6 other organisations.</p>'
+            '<div class="table-scroll"><table class="data"><thead><tr><th>Dimension</th>'
+            f"<th>Score</th></tr></thead><tbody>{rows}</tbody></table></div></body></html>"
+        )
+        document = HTML(string=html, base_url=f"{ASSET_ORIGIN}/", url_fetcher=fetcher).render()
+        pages = pages_of(document, {"heading", "lead-in", "row-0"})
+        assert pages["heading"] == pages["lead-in"] == pages["row-0"], (spacer_mm, pages)
+        kept += pages["heading"] == 2
+    assert kept, "no spacer pushed the table to the next page: the check checked nothing"
+
+
+def pages_of(document, ids: set[str]) -> dict[str, int]:
+    """The page on which each element of ``ids`` starts."""
+    found: dict[str, int] = {}
+
+    def visit(box, number):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") in ids:
+            found.setdefault(element.get("id"), number)
+        for child in getattr(box, "children", ()):
+            visit(child, number)
+
+    for number, page in enumerate(document.pages, start=1):
+        visit(page._page_box, number)
+    return found

@@ -39,6 +39,7 @@ from app.reports.forms import check_logo
 from app.reports.kept_layouts import keep_text_layouts_for_drawing
 from app.reports.render import (
     ASSET_ORIGIN,
+    RENDERER_FILES,
     AssetRefused,
     Logo,
     ReportFetcher,
@@ -265,6 +266,21 @@ def test_the_cache_key_covers_everything_the_report_shows(app, world, report, mo
     changed(lambda: services.change_status(report, AssessmentStatus.PUBLISHED, actor))
     assert len(set(keys)) == len(keys)
     assert cache_key(report, "fa") == keys[-1]  # and nothing else moves it
+
+
+def test_every_template_of_the_report_is_in_its_cache_key():
+    """A change to any template the report is drawn from renders every report anew: the
+    benchmarks' table was once left out, so a deploy that changed it kept serving PDFs
+    drawn with the old one."""
+    found, todo = set(), ["reports/report.html"]
+    while todo:
+        name = todo.pop()
+        found.add(f"templates/{name}")
+        source = (PROJECT_ROOT / "templates" / name).read_text()
+        todo += re.findall(r'{%-?\s*(?:from|import|include|extends)\s+"([^"]+)"', source)
+    assert len(found) >= 3  # the report, the benchmarks' table, the tracker's evidence
+    assert found <= set(RENDERER_FILES)
+    assert all((PROJECT_ROOT / name).is_file() for name in RENDERER_FILES)
 
 
 def test_the_report_carries_the_tracker_evidence_and_follows_the_tracker(

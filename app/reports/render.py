@@ -42,16 +42,22 @@ from app.reports.rtl_lines import lay_out_right_to_left_lines_once
 # rendered anew.
 TEMPLATE_VERSION = "2"  # 2: one target level per assessment, groups of 3 or more
 # The files that shape a PDF besides its data: a deploy that changes one of them changes
-# every cache key.
+# every cache key. The report's template and every template it imports or includes come
+# first (tests/test_reports.py checks that none is missing).
 RENDERER_FILES = (
     "templates/reports/report.html",
+    "templates/benchmarks/_standing.html",
     "templates/tracker/_evidence.html",
     "static/css/report.css",
     "app/bidi.py",
     "app/charts.py",
     "app/formatting.py",
     "app/i18n.py",
+    "app/labels.py",
     "app/assessments/services.py",  # which answers are scored, and how they are read
+    "app/assessments/scores.py",
+    "app/benchmarks/pool.py",  # the benchmarks' pools and figures
+    "app/instrument/benchmarks.py",
     "app/instrument/definitions.py",  # the scoring, down to its arithmetic
     "app/instrument/exact.py",
     "app/instrument/highlights.py",
@@ -59,13 +65,17 @@ RENDERER_FILES = (
     "app/instrument/scoring.py",
     "app/instrument/sharing.py",
     "app/instrument/statistics.py",
+    "app/reports/actions.py",
     "app/reports/appendix.py",
+    "app/reports/branding.py",
     "app/reports/context.py",
     "app/reports/figures.py",
     "app/reports/kept_layouts.py",
     "app/reports/parts.py",
     "app/reports/render.py",
     "app/reports/rtl_lines.py",
+    "app/tracker/kept_figures.py",  # the tracker's evidence: its period, figures and steps
+    "app/tracker/metrics.py",
     "app/translations/fa/LC_MESSAGES/messages.po",
     "app/translations/en/LC_MESSAGES/messages.po",
 )
