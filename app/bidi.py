@@ -29,10 +29,11 @@ from markupsafe import Markup, escape
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 
-# A run of Latin words ("CRM", "Gartner CRM", "e-mail") with the numbers that follow its
-# words, which the bidirectional algorithm reads as part of the run; punctuation at its
-# ends stays out, as it belongs to the sentence around it.
-_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-&.'/+][A-Za-z0-9]+)*"
+# A run of Latin words ("CRM", "Gartner CRM", "e-mail", "sara_m@example.com") with the
+# numbers that follow its words, which the bidirectional algorithm reads as part of the
+# run; punctuation at its ends stays out, as it belongs to the sentence around it. An
+# address is one word: split at its "@", its two halves changed places in a Persian line.
+_LATIN_WORD = r"[A-Za-z][A-Za-z0-9_]*(?:[-&.'/+@][A-Za-z0-9_]+)*"
 _LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: (?:{_LATIN_WORD}|[0-9۰-۹]+))*")  # "CRM ۱۴۰۵"
 # A run of Arabic-script words (Persian digits and joiners included) and the numbers
 # that follow them.

@@ -12,6 +12,7 @@ as far as the server's acceptance records it, so a job run again after that skip
 from __future__ import annotations
 
 import smtplib
+import uuid
 from email.message import EmailMessage
 
 from flask import current_app
@@ -28,7 +29,10 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str) -> str | None:
+    """Queue the message, in front of the jobs nobody waits for (reports rendered ahead of
+    time, which take seconds each, where a message takes a moment): someone waits for a
+    password link or an invitation. Returns its job's id; None when it went to the log."""
     if not mail_configured():
         current_app.logger.warning(
             "No MAIL_SERVER configured; e-mail not sent.\nTo: %s\nSubject: %s\n\n%s",
@@ -36,8 +40,10 @@ def send_mail(to: str, subject: str, body: str) -> None:
             subject,
             body,
         )
-        return
-    jobs.enqueue(deliver_mail, to, subject, body)
+        return None
+    job_id = f"mail-{uuid.uuid4().hex}"
+    jobs.enqueue(deliver_mail, to, subject, body, job_id=job_id, in_front=True)
+    return job_id
 
 
 @jobs.task(

@@ -64,6 +64,19 @@ def test_isolate_makes_an_island_of_the_texts_own_direction():
     assert isolate_text("Acme") == "\u2068Acme\u2069"
 
 
+def test_an_address_in_a_persian_sentence_is_one_island():
+    """As in a failed e-mail job's description on the admin's Persian home page, where
+    it once read «demo.example.com@sara.moradi»."""
+    subject = "تعیین رمز عبور در سامانه آمادگی CRM"
+    assert isolate(f"رایانامه به sara.moradi@demo.example.com: {subject}", "rtl") == Markup(
+        'رایانامه به <bdi dir="ltr">sara.moradi@demo.example.com</bdi>: '
+        'تعیین رمز عبور در سامانه آمادگی <bdi dir="ltr">CRM</bdi>'
+    )
+    assert isolate_runs("به m_2@x.example.com", rtl=True) == Markup(
+        'به <bdi dir="ltr">m_2@x.example.com</bdi>'
+    )
+
+
 # --- Pages ----------------------------------------------------------------------------
 
 

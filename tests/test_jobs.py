@@ -22,6 +22,7 @@ from app.assessments.services import Actor
 from app.extensions import db
 from app.jobs.in_process import InProcessQueue
 from app.jobs.redis_queue import RedisQueue
+from app.mail import send_mail
 from app.models import AssessmentStatus, ReportCache
 from app.reports.cache import cache_key
 from app.reports.prepare import queue_report, report_job_id
@@ -285,3 +286,26 @@ def test_a_render_someone_waits_for_goes_in_front_of_the_renders_ahead(
         release.set()
     if engine == "in-process":
         app.extensions["jobs"].join()
+
+
+@pytest.mark.parametrize("engine", ["in-process", "redis"])
+def test_an_e_mail_goes_in_front_of_the_renders_ahead(app, engine, request, smtp, monkeypatch):
+    """Someone waits for a password link; after a deploy, every published report waits to
+    be rendered again, seconds each, for nobody."""
+    release = threading.Event()
+    if engine == "redis":
+        request.getfixturevalue("redis_queue")  # and no worker: every job waits its turn
+    else:
+        monkeypatch.setitem(app.extensions, "jobs", InProcessQueue(app, threads=1))
+        jobs.enqueue(hold, release, job_id="hold")
+        wait_until(lambda: jobs.progress("hold").state == "started", message="a busy thread")
+    try:
+        ahead = [queue_report(id_, "fa", f"{id_:064x}") for id_ in (1, 2, 3)]
+        mail = send_mail("sara@example.com", "Set your password", "A link.")
+        assert [jobs.progress(job_id).ahead for job_id in (mail, *ahead)] == [0, 1, 2, 3]
+    finally:
+        release.set()
+    if engine == "in-process":
+        app.extensions["jobs"].join()
+        [message] = smtp.wait_for_messages(1)
+        assert "To: sara@example.com" in message

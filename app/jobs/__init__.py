@@ -137,9 +137,9 @@ def enqueue(
     """Queue ``function(*args)``, at once or at ``at``. With ``job_id``, nothing happens
     while a job of that id waits, runs or lies failed; returns whether it was queued.
 
-    ``in_front``: someone waits for it (a download), so it goes to the front of the line,
-    before the jobs nobody waits for (reports rendered ahead); a job of that id already
-    waiting its turn is moved there."""
+    ``in_front``: someone waits for it (a download, an e-mail), so it goes to the front of
+    the line, before the jobs nobody waits for (reports rendered ahead); a job of that id
+    already waiting its turn is moved there."""
     return queue().enqueue(function, args, job_id=job_id, at=at, in_front=in_front)
 
 
