@@ -60,6 +60,36 @@ def test_persian_pages_on_a_phone_have_no_serious_accessibility_problem(
     context.close()
 
 
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_lists_are_numbered_where_they_mean_to_be_in_either_language(
+    browser, live_server, world, assessments, tracker, language
+):
+    """In Persian, numbered lists count in Persian digits; the tracker's cards and the
+    results' process steps, drawn without numbers, had Persian numbers all the same (the
+    rule for Persian outweighed theirs), and the two-step sign-in's steps had numbers in
+    Persian only (their class was the process steps' too)."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server, world.owner)
+    choose_language(page, live_server, language)
+
+    def markers(path: str, selector: str) -> set[str]:
+        page.goto(live_server + path)
+        found = page.evaluate(
+            "selector => [...document.querySelectorAll(selector)]"
+            ".map(list => getComputedStyle(list).listStyleType)",
+            selector,
+        )
+        assert found, f"no {selector} on {path}"
+        return set(found)
+
+    numbers = "persian" if language == "fa" else "decimal"
+    assert markers("/account/two-factor/setup", "ol.setup-steps") == {numbers}
+    assert markers(f"/organisations/{world.organisation.id}/tracker/board", "ol.cards") == {"none"}
+    assert markers(f"/assessments/{assessments.published.id}/results", "ol.steps") == {"none"}
+    context.close()
+
+
 def test_persian_layout_mirrors_the_english_one(browser, live_server, world):
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     page = context.new_page()
