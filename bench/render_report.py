@@ -65,10 +65,15 @@ from app.extensions import db
 from app.models import ReportCache
 from app.reports.branding import report_branding
 from app.reports.context import build_context
-from app.reports.kept_layouts import keep_text_layouts_for_drawing
 from app.reports.pdf import report_pdf
-from app.reports.render import ASSET_ORIGIN, ReportFetcher, collector_paused, lay_out, render_pdf
-from app.reports.rtl_lines import lay_out_right_to_left_lines_once
+from app.reports.render import (
+    ASSET_ORIGIN,
+    ReportFetcher,
+    collector_paused,
+    correct_text_layout,
+    lay_out,
+    render_pdf,
+)
 from bench.apps import app_on_scratch_sqlite, report_to_render
 from tests import factories
 
@@ -249,9 +254,7 @@ def as_before_issue_14(context, logo) -> bytes:
     """Today's report rendered as reports were before issue 14: whole, in one process,
     with the collector on, each line of a right-to-left block laid out twice and each
     text's Pango layout made again to draw it."""
-    # So that the corrected ones are those put back.
-    lay_out_right_to_left_lines_once()
-    keep_text_layouts_for_drawing()
+    correct_text_layout()  # so that the corrected ones are those put back
     corrected = inline.get_next_linebox, (Layout.deactivate, Layout.reactivate)
     inline.get_next_linebox = WEASYPRINTS_OWN_LINE_LAYOUT
     Layout.deactivate, Layout.reactivate = WEASYPRINTS_OWN_LAYOUT_METHODS

@@ -192,6 +192,14 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
+def correct_text_layout() -> None:
+    """WeasyPrint's text layout as corrected here, once per process: each right-to-left
+    line laid out once (rtl_lines.py), each text's Pango layout kept for drawing
+    (kept_layouts.py)."""
+    lay_out_right_to_left_lines_once()
+    keep_text_layouts_for_drawing()
+
+
 # A page in the report's stylesheet, fonts and both scripts, laid out once to warm up.
 _WARM_UP_PAGE = (
     f'<html lang="fa" dir="rtl"><head><link rel="stylesheet" href="{ASSET_ORIGIN}/static/'
@@ -211,8 +219,7 @@ def warm_up_renderer() -> None:
     server restarting its workers pays; ``bench/crash_saves.py``, killing a worker every
     0.1 s, completed 41 of 120 saves in 291 s with it, 98 in 8 s without."""
     start = time.perf_counter()
-    lay_out_right_to_left_lines_once()
-    keep_text_layouts_for_drawing()
+    correct_text_layout()
     current_app.jinja_env.get_template("reports/report.html")
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
@@ -234,9 +241,7 @@ class _PdfSource:
     """The report's HTML for the PDF, whole or in part, and the fetcher of its assets."""
 
     def __init__(self, context: ReportContext, logo: Logo | None):
-        # WeasyPrint's text layout as corrected here, before the parts' processes fork.
-        lay_out_right_to_left_lines_once()
-        keep_text_layouts_for_drawing()
+        correct_text_layout()  # before the parts' processes fork
         self._context = context
         self._logo_path = LOGO_PATH.format(logo_hash=context.logo_hash)
         self._has_logo = logo is not None
